@@ -1,0 +1,59 @@
+// Wires routes and stages into a Fastify instance. No business logic here.
+
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ingestRoutes } from '../routes/ingest.js';
+import { probeRoutes, type ReadinessCheck } from '../routes/probes.js';
+import type { Catalog } from './catalog/model.js';
+import type { Config } from './config.js';
+import type { Sink } from './ingest/pipeline.js';
+import { type BindingRouter, createRouter } from './ingest/router.js';
+import { sendProblem } from './problem-reply.js';
+
+export interface AppDeps {
+  config: Config;
+  catalog: Catalog;
+  sink: Sink;
+  logger: Logger;
+  checks?: ReadinessCheck[];
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  /** Swaps the served catalog at once; requests already routed finish with the old one. */
+  setCatalog(catalog: Catalog): void;
+  catalog(): Catalog;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  let catalog = deps.catalog;
+  let router: BindingRouter = createRouter(catalog);
+  const fastify = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.bodyLimit,
+    keepAliveTimeout: deps.config.keepAliveTimeoutMs,
+    return503OnClosing: true,
+    // A sender's X-Request-Id is kept when it is short and plain, so it can be followed from the LB to Kafka.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  fastify.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  await fastify.register(probeRoutes, {
+    checks: [{ name: 'catalog', ok: () => catalog.bindings.length > 0 }, ...(deps.checks ?? [])],
+  });
+  await fastify.register(ingestRoutes, { config: deps.config, sink: deps.sink, router: () => router });
+  return {
+    fastify,
+    setCatalog(next) {
+      router = createRouter(next);
+      catalog = next;
+    },
+    catalog: () => catalog,
+  };
+}

@@ -1,0 +1,76 @@
+// The typed, checked model a catalog file becomes. Everything downstream of src/catalog reads only this.
+
+/** Where in which file a catalog entry was declared, for messages like `captures.acmeCo/hooks.bindings[1].target`. */
+export interface Location {
+  file: string;
+  path: string;
+}
+
+/** A compiled JSON-schema check. Returns null when valid, else every failure (allErrors). */
+export type DocumentValidator = (document: unknown) => ValidationFailure[] | null;
+
+export interface ValidationFailure {
+  /** JSON pointer into the document (RFC 6901), '' for the root. */
+  pointer: string;
+  /** The schema keyword that failed, e.g. `required`, `type`, `additionalProperties`. */
+  keyword: string;
+  message: string;
+  /** Pointer into the schema, for readers who need to see the rule. */
+  schemaPath: string;
+}
+
+export interface Collection {
+  name: string;
+  /** The schema as declared (inline or loaded from its file), `$ref`s left as they are. */
+  schema: Record<string, unknown> | boolean;
+  /** Shared by every collection whose schema is byte-for-byte the same: compiled once. */
+  validate: DocumentValidator;
+  /** Composite key, JSON pointers into the stamped document (may point into `/_meta`). */
+  key: string[];
+  topic: string;
+  location: Location;
+}
+
+/** Options of `endpoint.ingest`, kept open so later features (auth, CORS, signatures) add fields. */
+export interface IngestEndpoint {
+  [option: string]: unknown;
+}
+
+export interface Capture {
+  name: string;
+  endpoint: IngestEndpoint;
+  bindings: Binding[];
+  location: Location;
+}
+
+export interface Binding {
+  /** Name of the capture that holds it. */
+  capture: string;
+  /** `resource.name`, unique within the capture. */
+  name: string;
+  collection: Collection;
+  /** URL path template: `resource.path` or `/<capture>/<name>`; `{param}` segments bind path parameters. */
+  path: string;
+  /** Lower-case header whose value becomes `_meta.webhookId` (e.g. `x-github-delivery`); generated otherwise. */
+  idFromHeader?: string;
+  /** Lower-case request headers copied to `_meta.headers`; secrets are never kept whatever this says. */
+  keepHeaders: string[];
+  /** The binding's `resource` object as written, for options a later stage reads. */
+  resource: Record<string, unknown>;
+  location: Location;
+}
+
+export interface Catalog {
+  /** Absolute path of the root catalog file. */
+  file: string;
+  collections: Map<string, Collection>;
+  /** Push captures only (endpoint.ingest). */
+  captures: Map<string, Capture>;
+  /** Every served binding, in declaration order. */
+  bindings: Binding[];
+}
+
+export interface CatalogProblem {
+  location: Location;
+  message: string;
+}

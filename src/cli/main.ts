@@ -1,0 +1,55 @@
+// `tributary serve | check | topics`. Each command answers --help; exit codes: 0 ok, 1 failure, 2 usage error.
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { checkCommand } from './check.js';
+import { serveCommand } from './serve.js';
+import { topicsCommand } from './topics.js';
+
+export type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  serve: {
+    run: serveCommand,
+    summary: 'run the gateway (starts a local Kafka when no brokers are configured)',
+  },
+  check: { run: checkCommand, summary: 'check a catalog and report every problem' },
+  topics: {
+    run: topicsCommand,
+    summary: "create the catalog's missing topics and report differing settings",
+  },
+};
+
+export const USAGE = `Usage: tributary <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`)
+  .join('\n')}
+
+Run 'tributary <command> --help' for a command's options.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`tributary: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+/** parseArgs that turns unknown flags into a usage error (exit 2) instead of a stack trace. */
+export function parseFlags(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } | string {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as Record<string, string | boolean | undefined>, positionals };
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { loadCatalog } from '../catalog/load.js';
+import { formatProblems } from '../catalog/report.js';
+import { type Config, ConfigError, resolveConfig } from '../config.js';
+import { type Gateway, startGateway } from '../gateway.js';
+import { type LocalKafka, startLocalKafka } from '../kafka/local-broker.js';
+import { createKafka } from '../kafka/producer.js';
+import { reconcileTopics } from '../kafka/topics.js';
+import { createLogger } from '../ops/logger.js';
+import { configFlagHelp, configFlagOptions } from './config-flags.js';
+import { parseFlags } from './main.js';
+
+const HELP = `Usage: tributary serve --catalog FILE [options]
+
+Serves every push capture of the catalog: POST to each binding's path. With no --brokers (and no
+TRIBUTARY_BROKERS) a single-node Kafka is started on loopback for local use, and stopped with the gateway.
+SIGTERM or SIGINT stops gracefully; a second signal exits at once.
+
+Options:
+${configFlagHelp()}`;
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, configFlagOptions());
+  if (typeof flags === 'string') {
+    console.error(`tributary serve: ${flags}\n\n${HELP}`);
+    return 2;
+  }
+  if (flags.values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = resolveConfig(flags.values, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`tributary serve: ${err.message}`);
+    return 2;
+  }
+  if (config.catalog === undefined) {
+    console.error(`tributary serve: --catalog is required\n\n${HELP}`);
+    return 2;
+  }
+  const logger = createLogger(config.logLevel);
+  const loaded = await loadCatalog(config.catalog);
+  if (loaded.catalog === undefined) {
+    console.error(formatProblems(loaded));
+    logger.fatal({ problems: loaded.problems.length }, 'catalog has problems; not starting');
+    return 1;
+  }
+  for (const w of loaded.warnings) logger.warn({ location: w.location }, w.message);
+
+  let local: LocalKafka | undefined;
+  if (config.brokers.length === 0) {
+    const dataDir = path.resolve(config.localKafkaDir);
+    logger.info({ dataDir }, 'no brokers configured: starting a local single-node Kafka');
+    local = await startLocalKafka({ nodes: 1, dataDir, log: (msg) => logger.info(msg) });
+    config = { ...config, brokers: local.bootstrap };
+    logger.info({ brokers: local.bootstrap }, 'local Kafka is up');
+  }
+
+  let gateway: Gateway | undefined;
+  try {
+    if (config.createTopics ?? local !== undefined) {
+      await ensureTopics(
+        config,
+        loaded.catalog.bindings.map((b) => b.collection.topic),
+        logger,
+      );
+    }
+    gateway = await startGateway(config, loaded.catalog, logger);
+    logger.info(
+      { url: gateway.url, bindings: loaded.catalog.bindings.map((b) => b.path) },
+      'tributary is serving',
+    );
+  } catch (err) {
+    logger.fatal({ err }, 'could not start');
+    await local?.stop();
+    return 1;
+  }
+  await waitForSignal(logger);
+  await gateway.close();
+  await local?.stop();
+  logger.info('stopped');
+  return 0;
+}
+
+async function ensureTopics(config: Config, topics: string[], logger: Logger): Promise<void> {
+  const kafka = createKafka(
+    {
+      brokers: config.brokers,
+      clientId: `${config.kafkaClientId}-admin`,
+      connectionTimeoutMs: config.kafkaConnectTimeoutMs,
+    },
+    logger,
+  );
+  const report = await reconcileTopics(
+    kafka,
+    topics,
+    {
+      partitions: config.topicPartitions,
+      replicationFactor: config.topicReplicationFactor,
+      minInsyncReplicas: config.topicMinInsyncReplicas,
+    },
+    { create: true },
+  );
+  if (report.created.length > 0) logger.info({ topics: report.created }, 'created topics');
+  for (const d of report.differences) logger.warn(d, 'topic setting differs from configuration');
+}
+
+function waitForSignal(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      // A second signal means the operator will not wait: exit now.
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,253 @@
+// Every setting of `tributary serve`: its flag, its environment variable and its default, in one table.
+// The README's configuration reference is checked against this table (test/config.test.ts).
+
+export interface Config {
+  catalog: string | undefined;
+  brokers: string[];
+  host: string;
+  port: number;
+  logLevel: string;
+  bodyLimit: number;
+  decodedBodyLimit: number;
+  maxDocuments: number;
+  maxRecordBytes: number;
+  requestTimeoutMs: number;
+  lingerMs: number;
+  batchMaxBytes: number;
+  maxInFlightBatches: number;
+  kafkaClientId: string;
+  kafkaConnectTimeoutMs: number;
+  topicPartitions: number;
+  topicReplicationFactor: number;
+  topicMinInsyncReplicas: number;
+  createTopics: boolean | undefined;
+  localKafkaDir: string;
+  keepAliveTimeoutMs: number;
+}
+
+type Kind = 'string' | 'int' | 'bool' | 'list';
+
+export interface Setting {
+  key: keyof Config;
+  flag: string;
+  env: string;
+  kind: Kind;
+  default: Config[keyof Config];
+  help: string;
+}
+
+const MiB = 1024 * 1024;
+
+export const SETTINGS: readonly Setting[] = [
+  {
+    key: 'catalog',
+    flag: 'catalog',
+    env: 'TRIBUTARY_CATALOG',
+    kind: 'string',
+    default: undefined,
+    help: 'Catalog file (YAML or JSON)',
+  },
+  {
+    key: 'brokers',
+    flag: 'brokers',
+    env: 'TRIBUTARY_BROKERS',
+    kind: 'list',
+    default: [],
+    help: 'Kafka bootstrap servers, comma separated; empty starts a local single-node Kafka',
+  },
+  {
+    key: 'host',
+    flag: 'host',
+    env: 'TRIBUTARY_HOST',
+    kind: 'string',
+    default: '127.0.0.1',
+    help: 'Listen address (the container image sets 0.0.0.0)',
+  },
+  { key: 'port', flag: 'port', env: 'TRIBUTARY_PORT', kind: 'int', default: 8080, help: 'Listen port' },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'TRIBUTARY_LOG_LEVEL',
+    kind: 'string',
+    default: 'info',
+    help: 'pino level: fatal, error, warn, info, debug, trace',
+  },
+  {
+    key: 'bodyLimit',
+    flag: 'body-limit',
+    env: 'TRIBUTARY_BODY_LIMIT',
+    kind: 'int',
+    default: MiB,
+    help: 'Largest request body in bytes, as sent (413 above)',
+  },
+  {
+    key: 'decodedBodyLimit',
+    flag: 'decoded-body-limit',
+    env: 'TRIBUTARY_DECODED_BODY_LIMIT',
+    kind: 'int',
+    default: 8 * MiB,
+    help: 'Largest body after Content-Encoding is undone (413 above)',
+  },
+  {
+    key: 'maxDocuments',
+    flag: 'max-documents',
+    env: 'TRIBUTARY_MAX_DOCUMENTS',
+    kind: 'int',
+    default: 10000,
+    help: 'Most documents in one request',
+  },
+  {
+    key: 'maxRecordBytes',
+    flag: 'max-record-bytes',
+    env: 'TRIBUTARY_MAX_RECORD_BYTES',
+    kind: 'int',
+    default: 1000000,
+    help: "Largest stamped document; keep below the topic's max.message.bytes",
+  },
+  {
+    key: 'requestTimeoutMs',
+    flag: 'request-timeout-ms',
+    env: 'TRIBUTARY_REQUEST_TIMEOUT_MS',
+    kind: 'int',
+    default: 4000,
+    help: 'Deadline for Kafka to acknowledge a request; 503 after it',
+  },
+  {
+    key: 'lingerMs',
+    flag: 'linger-ms',
+    env: 'TRIBUTARY_LINGER_MS',
+    kind: 'int',
+    default: 2,
+    help: 'How long a batch waits for more documents before it is produced',
+  },
+  {
+    key: 'batchMaxBytes',
+    flag: 'batch-max-bytes',
+    env: 'TRIBUTARY_BATCH_MAX_BYTES',
+    kind: 'int',
+    default: 512 * 1024,
+    help: 'A batch is produced when it holds this many bytes',
+  },
+  {
+    key: 'maxInFlightBatches',
+    flag: 'max-in-flight-batches',
+    env: 'TRIBUTARY_MAX_IN_FLIGHT_BATCHES',
+    kind: 'int',
+    default: 5,
+    help: 'Produce calls in flight at once',
+  },
+  {
+    key: 'kafkaClientId',
+    flag: 'kafka-client-id',
+    env: 'TRIBUTARY_KAFKA_CLIENT_ID',
+    kind: 'string',
+    default: 'tributary',
+    help: 'Kafka client.id',
+  },
+  {
+    key: 'kafkaConnectTimeoutMs',
+    flag: 'kafka-connect-timeout-ms',
+    env: 'TRIBUTARY_KAFKA_CONNECT_TIMEOUT_MS',
+    kind: 'int',
+    default: 3000,
+    help: 'TCP connect timeout per broker',
+  },
+  {
+    key: 'topicPartitions',
+    flag: 'topic-partitions',
+    env: 'TRIBUTARY_TOPIC_PARTITIONS',
+    kind: 'int',
+    default: 3,
+    help: 'Partitions of topics the gateway creates',
+  },
+  {
+    key: 'topicReplicationFactor',
+    flag: 'topic-replication-factor',
+    env: 'TRIBUTARY_TOPIC_REPLICATION_FACTOR',
+    kind: 'int',
+    default: 3,
+    help: 'Replication factor of created topics (capped at the broker count)',
+  },
+  {
+    key: 'topicMinInsyncReplicas',
+    flag: 'topic-min-insync-replicas',
+    env: 'TRIBUTARY_TOPIC_MIN_INSYNC_REPLICAS',
+    kind: 'int',
+    default: 2,
+    help: 'min.insync.replicas of created topics (capped at the replication factor)',
+  },
+  {
+    key: 'createTopics',
+    flag: 'create-topics',
+    env: 'TRIBUTARY_CREATE_TOPICS',
+    kind: 'bool',
+    default: undefined,
+    help: 'serve creates missing topics; default: yes with the local Kafka, no with configured brokers',
+  },
+  {
+    key: 'localKafkaDir',
+    flag: 'local-kafka-dir',
+    env: 'TRIBUTARY_LOCAL_KAFKA_DIR',
+    kind: 'string',
+    default: '.tributary/kafka',
+    help: 'Data folder of the local Kafka that serve starts when no brokers are set',
+  },
+  {
+    key: 'keepAliveTimeoutMs',
+    flag: 'keep-alive-timeout-ms',
+    env: 'TRIBUTARY_KEEP_ALIVE_TIMEOUT_MS',
+    kind: 'int',
+    default: 72000,
+    help: 'Idle keep-alive timeout; above the 60 s idle timeout of common load balancers',
+  },
+];
+
+export class ConfigError extends Error {}
+
+function parseValue(setting: Setting, raw: string, source: string): Config[keyof Config] {
+  switch (setting.kind) {
+    case 'string':
+      return raw;
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+    case 'bool': {
+      const v = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      throw new ConfigError(`${source}: expected true or false, got '${raw}'`);
+    }
+    case 'int': {
+      const n = Number(raw);
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new ConfigError(`${source}: expected a non-negative integer, got '${raw}'`);
+      return n;
+    }
+  }
+}
+
+/** Flags win over environment variables, which win over defaults. */
+export function resolveConfig(
+  flags: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): Config {
+  const config = {} as Record<keyof Config, Config[keyof Config]>;
+  for (const setting of SETTINGS) {
+    const flag = flags[setting.flag];
+    const fromEnv = env[setting.env];
+    if (flag !== undefined) {
+      config[setting.key] = typeof flag === 'boolean' ? flag : parseValue(setting, flag, `--${setting.flag}`);
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      config[setting.key] = parseValue(setting, fromEnv, setting.env);
+    } else {
+      config[setting.key] = setting.default;
+    }
+  }
+  return config as unknown as Config;
+}
+
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  return { ...resolveConfig({}, {}), ...overrides };
+}

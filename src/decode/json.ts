@@ -1,0 +1,58 @@
+// JSON (RFC 8259) documents: one object, or an array of objects. secure-json-parse refuses `__proto__` keys and
+// `constructor.prototype`, the two shapes that poison prototypes when a consumer merges the object.
+import sjson from 'secure-json-parse';
+import { ERRORS, TributaryError } from '../errors.js';
+
+export type Document = Record<string, unknown>;
+
+const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
+
+/** Parses one JSON value; errors say where, never echo the input (it may hold a sender's secrets). */
+export function parseJson(text: string, index?: number): unknown {
+  try {
+    return sjson.parse(text, null, PARSE_OPTIONS);
+  } catch (err) {
+    const message = (err as Error).message ?? '';
+    if (message.includes('forbidden')) {
+      throw new TributaryError(ERRORS.DECODE_FORBIDDEN_KEY, withIndex(message, index), { cause: err });
+    }
+    throw new TributaryError(ERRORS.DECODE_INVALID_JSON, withIndex(describeJsonError(message), index), {
+      cause: err,
+    });
+  }
+}
+
+export function decodeJson(text: string): Document[] {
+  const value = parseJson(text);
+  if (Array.isArray(value)) {
+    const notObjects = value.flatMap((v, i) => (isDocument(v) ? [] : [i]));
+    if (notObjects.length > 0) {
+      throw new TributaryError(ERRORS.DECODE_NOT_AN_OBJECT, 'every array element must be a JSON object', {
+        documents: notObjects.map((index) => ({ index, pointer: '', message: 'must be object' })),
+      });
+    }
+    return value as Document[];
+  }
+  if (!isDocument(value)) {
+    throw new TributaryError(
+      ERRORS.DECODE_NOT_AN_OBJECT,
+      'body must be a JSON object or an array of objects',
+    );
+  }
+  return [value];
+}
+
+export function isDocument(value: unknown): value is Document {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** V8 quotes a slice of the input in some messages ("Unexpected token 'x', "{"a": x}" is not valid JSON"). */
+export function describeJsonError(message: string): string {
+  const snippet = message.indexOf(', "');
+  const cut = snippet >= 0 && message.endsWith('is not valid JSON') ? message.slice(0, snippet) : message;
+  return cut.length > 200 ? `${cut.slice(0, 200)}…` : cut;
+}
+
+function withIndex(message: string, index: number | undefined): string {
+  return index === undefined ? message : `document ${index}: ${message}`;
+}

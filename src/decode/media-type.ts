@@ -1,0 +1,49 @@
+// Which body format a request's Content-Type names. RFC 9110 §8.3.1: type/subtype are case-insensitive,
+// parameters follow `;`. Only the charset parameter matters here, and only UTF-8 is accepted.
+
+export type BodyFormat = 'json' | 'ndjson' | 'form';
+
+export interface MediaType {
+  format: BodyFormat;
+  charset: string | undefined;
+}
+
+const FORMATS: Record<string, BodyFormat> = {
+  'application/json': 'json',
+  // AWS SNS and some SDKs post JSON as text/plain; treating it as JSON is what such senders need.
+  'text/plain': 'json',
+  'application/x-ndjson': 'ndjson',
+  'application/ndjson': 'ndjson',
+  'application/jsonl': 'ndjson',
+  'application/x-jsonlines': 'ndjson',
+  'application/jsonlines': 'ndjson',
+  'application/x-www-form-urlencoded': 'form',
+};
+
+/** Returns undefined for a type the gateway cannot decode. A missing header is taken as JSON. */
+export function parseMediaType(header: string | undefined): MediaType | undefined {
+  if (header === undefined || header.trim() === '') return { format: 'json', charset: undefined };
+  const [essence = '', ...params] = header.split(';');
+  const type = essence.trim().toLowerCase();
+  let format = FORMATS[type];
+  // Structured syntax suffix (RFC 6838 §4.2.8): application/cloudevents+json, application/vnd.x+json.
+  if (format === undefined && type.startsWith('application/') && type.endsWith('+json')) format = 'json';
+  if (format === undefined) return undefined;
+  let charset: string | undefined;
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq < 0) continue;
+    if (param.slice(0, eq).trim().toLowerCase() === 'charset') {
+      charset = param
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
+    }
+  }
+  return { format, charset };
+}
+
+export function isUtf8Charset(charset: string | undefined): boolean {
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii';
+}

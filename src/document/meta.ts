@@ -1,0 +1,66 @@
+// `_meta`: the one field the gateway adds to every document. Everything else reaches Kafka as the sender sent it.
+import { v7 as uuidv7 } from 'uuid';
+import type { Binding } from '../catalog/model.js';
+
+export interface Meta {
+  /** UUIDv7 (RFC 9562): time-ordered, so consumers can sort by it and see the receive time. */
+  uuid: string;
+  /** ISO 8601 time the gateway received the request. */
+  receivedAt: string;
+  /** The sender's delivery id (from the binding's idFromHeader), suffixed `/<index>` in multi-document bodies. */
+  webhookId: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string | string[]>;
+  pathParams?: Record<string, string>;
+}
+
+export interface RequestFacts {
+  receivedAt: Date;
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string | string[]> | undefined;
+  pathParams: Record<string, string> | undefined;
+}
+
+/** The parts of `_meta` every document of one request shares, computed once per request. */
+export interface SharedMeta {
+  receivedAt: string;
+  deliveryId: string | undefined;
+  headers: Record<string, string> | undefined;
+  query: Record<string, string | string[]> | undefined;
+  pathParams: Record<string, string> | undefined;
+}
+
+export function shareMeta(binding: Binding, facts: RequestFacts): SharedMeta {
+  let headers: Record<string, string> | undefined;
+  for (const name of binding.keepHeaders) {
+    const value = facts.headers[name];
+    if (value === undefined) continue;
+    headers ??= {};
+    // Repeated headers are joined as RFC 9110 §5.3 allows, instead of silently keeping the first.
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const idHeader = binding.idFromHeader === undefined ? undefined : facts.headers[binding.idFromHeader];
+  const deliveryId = Array.isArray(idHeader) ? idHeader[0] : idHeader;
+  return {
+    receivedAt: facts.receivedAt.toISOString(),
+    deliveryId: deliveryId === '' ? undefined : deliveryId,
+    headers,
+    query: facts.query !== undefined && Object.keys(facts.query).length > 0 ? facts.query : undefined,
+    pathParams:
+      facts.pathParams !== undefined && Object.keys(facts.pathParams).length > 0
+        ? facts.pathParams
+        : undefined,
+  };
+}
+
+export function stampMeta(shared: SharedMeta, index: number, count: number): Meta {
+  const uuid = uuidv7();
+  let webhookId: string;
+  if (shared.deliveryId === undefined) webhookId = uuid;
+  else webhookId = count === 1 ? shared.deliveryId : `${shared.deliveryId}/${index}`;
+  const meta: Meta = { uuid, receivedAt: shared.receivedAt, webhookId };
+  if (shared.headers !== undefined) meta.headers = shared.headers;
+  if (shared.query !== undefined) meta.query = shared.query;
+  if (shared.pathParams !== undefined) meta.pathParams = shared.pathParams;
+  return meta;
+}

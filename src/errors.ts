@@ -1,0 +1,125 @@
+// Every error the gateway answers with: a stable code, an HTTP status, and whether the sender may retry.
+// Codes are API: clients branch on them. docs/errors.md lists each one (test/errors.test.ts keeps them in step).
+
+export interface ErrorSpec {
+  readonly code: string;
+  readonly status: number;
+  readonly title: string;
+  /** True when the same request can succeed later (answered 503/429 with Retry-After). */
+  readonly retryable: boolean;
+}
+
+function spec(code: string, status: number, title: string, retryable = false): ErrorSpec {
+  return Object.freeze({ code, status, title, retryable });
+}
+
+export const ERRORS = {
+  // routing
+  ROUTE_NOT_FOUND: spec('TRIB_ROUTE_NOT_FOUND', 404, 'No binding is served at this path'),
+  ROUTE_METHOD_NOT_ALLOWED: spec('TRIB_ROUTE_METHOD_NOT_ALLOWED', 405, 'Method not allowed on a binding'),
+  // decode
+  DECODE_BODY_TOO_LARGE: spec('TRIB_DECODE_BODY_TOO_LARGE', 413, 'Request body exceeds the limit'),
+  DECODE_UNSUPPORTED_MEDIA_TYPE: spec('TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported Content-Type'),
+  DECODE_UNSUPPORTED_ENCODING: spec('TRIB_DECODE_UNSUPPORTED_ENCODING', 415, 'Unsupported Content-Encoding'),
+  DECODE_BAD_COMPRESSION: spec('TRIB_DECODE_BAD_COMPRESSION', 400, 'Compressed body is corrupt'),
+  DECODE_INVALID_UTF8: spec('TRIB_DECODE_INVALID_UTF8', 400, 'Body is not valid UTF-8'),
+  DECODE_EMPTY_BODY: spec('TRIB_DECODE_EMPTY_BODY', 400, 'Request body is empty'),
+  DECODE_INVALID_JSON: spec('TRIB_DECODE_INVALID_JSON', 400, 'Malformed JSON'),
+  DECODE_NOT_AN_OBJECT: spec('TRIB_DECODE_NOT_AN_OBJECT', 400, 'A document must be a JSON object'),
+  DECODE_FORBIDDEN_KEY: spec(
+    'TRIB_DECODE_FORBIDDEN_KEY',
+    400,
+    'Forbidden property name (__proto__ or constructor)',
+  ),
+  DECODE_TOO_MANY_DOCUMENTS: spec('TRIB_DECODE_TOO_MANY_DOCUMENTS', 413, 'Too many documents in one request'),
+  // validate
+  VALIDATE_SCHEMA: spec('TRIB_VALIDATE_SCHEMA', 400, 'Documents do not match the collection schema'),
+  VALIDATE_RESERVED_META: spec(
+    'TRIB_VALIDATE_RESERVED_META',
+    400,
+    'Documents may not carry _meta: the gateway owns it',
+  ),
+  // document
+  DOCUMENT_KEY_INVALID: spec('TRIB_DOCUMENT_KEY_INVALID', 400, 'A collection key is missing or not a scalar'),
+  // kafka
+  KAFKA_UNAVAILABLE: spec('TRIB_KAFKA_UNAVAILABLE', 503, 'Kafka is unavailable', true),
+  KAFKA_TIMEOUT: spec('TRIB_KAFKA_TIMEOUT', 503, 'Kafka did not acknowledge in time', true),
+  KAFKA_RECORD_TOO_LARGE: spec('TRIB_KAFKA_RECORD_TOO_LARGE', 413, 'A document is larger than Kafka accepts'),
+  // ops
+  OVERLOADED: spec('TRIB_OVERLOADED', 503, 'The gateway is at capacity', true),
+  SHUTTING_DOWN: spec('TRIB_SHUTTING_DOWN', 503, 'The gateway is shutting down', true),
+  REQUEST_TIMEOUT: spec('TRIB_REQUEST_TIMEOUT', 408, 'The request body arrived too slowly'),
+  BAD_REQUEST: spec('TRIB_BAD_REQUEST', 400, 'Malformed HTTP request'),
+  INTERNAL: spec('TRIB_INTERNAL', 500, 'Internal error'),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorName = keyof typeof ERRORS;
+
+/** One failure inside a multi-document request: which document and why. */
+export interface DocumentProblem {
+  /** 0-based position of the document in the request (array index or NDJSON line order). */
+  index: number;
+  /** JSON pointer into that document. */
+  pointer: string;
+  message: string;
+  keyword?: string;
+}
+
+export class TributaryError extends Error {
+  readonly spec: ErrorSpec;
+  readonly documents: DocumentProblem[] | undefined;
+  /** Seconds the client should wait before retrying (retryable errors only). */
+  readonly retryAfter: number | undefined;
+
+  constructor(
+    spec: ErrorSpec,
+    detail?: string,
+    opts: { cause?: unknown; documents?: DocumentProblem[]; retryAfter?: number } = {},
+  ) {
+    super(detail ?? spec.title, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'TributaryError';
+    this.spec = spec;
+    this.documents = opts.documents;
+    this.retryAfter = opts.retryAfter ?? (spec.retryable ? 1 : undefined);
+  }
+
+  get code(): string {
+    return this.spec.code;
+  }
+  get status(): number {
+    return this.spec.status;
+  }
+  get retryable(): boolean {
+    return this.spec.retryable;
+  }
+}
+
+/** RFC 9457 problem details, as sent in `application/problem+json` bodies and WebSocket answers. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  retryable: boolean;
+  instance?: string;
+  documents?: DocumentProblem[];
+}
+
+export function toProblem(err: TributaryError, instance?: string): Problem {
+  const problem: Problem = {
+    type: `urn:tributary:error:${err.code}`,
+    title: err.spec.title,
+    status: err.status,
+    code: err.code,
+    detail: err.message,
+    retryable: err.retryable,
+  };
+  if (instance !== undefined) problem.instance = instance;
+  if (err.documents !== undefined) problem.documents = err.documents;
+  return problem;
+}
+
+export function allErrorSpecs(): ErrorSpec[] {
+  return Object.values(ERRORS);
+}

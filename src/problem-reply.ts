@@ -1,0 +1,42 @@
+// Turns any error into an RFC 9457 problem+json answer with a stable code. Fastify's own errors (body too large,
+// bad Content-Length ...) are mapped onto the registry so clients see one vocabulary.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS, type ErrorSpec, TributaryError, toProblem } from './errors.js';
+
+const FASTIFY_CODES: Record<string, ErrorSpec> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ERRORS.DECODE_BODY_TOO_LARGE,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ERRORS.DECODE_UNSUPPORTED_MEDIA_TYPE,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ERRORS.DECODE_EMPTY_BODY,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ERRORS.BAD_REQUEST,
+  FST_ERR_CTP_EMPTY_TYPE: ERRORS.DECODE_UNSUPPORTED_MEDIA_TYPE,
+  FST_ERR_CTP_INVALID_TYPE: ERRORS.DECODE_UNSUPPORTED_MEDIA_TYPE,
+};
+
+export function asTributaryError(err: unknown): TributaryError {
+  if (err instanceof TributaryError) return err;
+  const fastifyErr = err as Partial<FastifyError> | null;
+  const mapped = fastifyErr?.code === undefined ? undefined : FASTIFY_CODES[fastifyErr.code];
+  if (mapped !== undefined) return new TributaryError(mapped, fastifyErr?.message, { cause: err });
+  const status = fastifyErr?.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new TributaryError(ERRORS.BAD_REQUEST, fastifyErr?.message, { cause: err });
+  }
+  return new TributaryError(ERRORS.INTERNAL, 'internal error', { cause: err });
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const err = asTributaryError(error);
+  if (err.status >= 500 && !err.retryable) request.log.error({ err: error }, 'request failed');
+  else if (err.retryable) request.log.warn({ code: err.code, cause: describeCause(err) }, err.message);
+  else request.log.info({ code: err.code }, err.message);
+  if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
+  return reply
+    .code(err.status)
+    .type('application/problem+json')
+    .send(toProblem(err, request.url.split('?', 1)[0]));
+}
+
+function describeCause(err: TributaryError): string | undefined {
+  const cause = err.cause;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : undefined;
+}

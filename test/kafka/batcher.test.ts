@@ -1,0 +1,118 @@
+// The batching and settlement logic, with a send function under the test's control. What Kafka does with the
+// batches is tested against a real broker in test/integration.
+import { describe, expect, it } from 'vitest';
+import { ERRORS, TributaryError } from '../../src/errors.js';
+import { Batcher } from '../../src/kafka/batcher.js';
+import type { OutboundRecord } from '../../src/kafka/record.js';
+
+const rec = (value: string, topic = 't'): OutboundRecord => ({ topic, key: '["k"]', value, headers: {} });
+const soon = () => Date.now() + 5000;
+
+function controlledSend() {
+  const calls: { records: OutboundRecord[]; resolve(): void; reject(e: unknown): void }[] = [];
+  const send = (records: OutboundRecord[]) =>
+    new Promise<void>((resolve, reject) => calls.push({ records, resolve, reject }));
+  return { calls, send };
+}
+
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+describe('Batcher', () => {
+  it('produces concurrent requests in one call and answers each after the ack', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 2, maxBatchBytes: 1 << 20, maxInFlight: 1 });
+    let done = 0;
+    const p1 = b.produce([rec('a')], soon()).then(() => done++);
+    const p2 = b.produce([rec('b'), rec('c')], soon()).then(() => done++);
+    await tick(10);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.records.map((r) => r.value)).toEqual(['a', 'b', 'c']);
+    expect(done).toBe(0);
+    calls[0]!.resolve();
+    await Promise.all([p1, p2]);
+    expect(done).toBe(2);
+  });
+
+  it('splits by bytes and resolves a request only when all its batches are acked', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 50, maxBatchBytes: 100, maxInFlight: 10 });
+    let settled = false;
+    const p = b.produce([rec('x'.repeat(60)), rec('y'.repeat(60)), rec('z'.repeat(60))], soon()).then(() => {
+      settled = true;
+    });
+    await tick();
+    expect(calls.length).toBe(3);
+    calls[0]!.resolve();
+    calls[2]!.resolve();
+    await tick();
+    expect(settled).toBe(false);
+    calls[1]!.resolve();
+    await p;
+    expect(settled).toBe(true);
+  });
+
+  it('rejects every request of a failed batch with the failure', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 1, maxBatchBytes: 1 << 20, maxInFlight: 1 });
+    const p1 = b.produce([rec('a')], soon());
+    const p2 = b.produce([rec('b')], soon());
+    await tick();
+    calls[0]!.reject(new TributaryError(ERRORS.KAFKA_UNAVAILABLE));
+    await expect(p1).rejects.toMatchObject({ code: 'TRIB_KAFKA_UNAVAILABLE' });
+    await expect(p2).rejects.toMatchObject({ code: 'TRIB_KAFKA_UNAVAILABLE' });
+  });
+
+  it('answers a timeout at the deadline and never sends records of a request already answered', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 1, maxBatchBytes: 1 << 20, maxInFlight: 1 });
+    const first = b.produce([rec('first')], Date.now() + 30);
+    await tick();
+    expect(calls).toHaveLength(1); // in flight, never acked: Kafka is stuck
+    const second = b.produce([rec('second')], Date.now() + 30);
+    await expect(first).rejects.toMatchObject({ code: 'TRIB_KAFKA_TIMEOUT' });
+    await expect(second).rejects.toMatchObject({ code: 'TRIB_KAFKA_TIMEOUT' });
+    calls[0]!.resolve(); // the slot frees up; 'second' timed out while waiting and must be dropped
+    await tick();
+    expect(calls).toHaveLength(1);
+    expect(b.stats()).toEqual({ pendingRecords: 0, pendingBytes: 0, inFlightBatches: 0 });
+  });
+
+  it('keeps at most maxInFlight produce calls and batches what waits', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 1 << 20, maxInFlight: 2 });
+    const ps = [];
+    for (let i = 0; i < 5; i++) {
+      ps.push(b.produce([rec(`r${i}`)], soon()));
+      await tick(2);
+    }
+    expect(calls).toHaveLength(2);
+    calls[0]!.resolve();
+    await tick();
+    expect(calls).toHaveLength(3);
+    expect(calls[2]!.records.map((r) => r.value)).toEqual(['r2', 'r3', 'r4']);
+    calls[1]!.resolve();
+    calls[2]!.resolve();
+    await Promise.all(ps);
+  });
+
+  it('drain() waits for pending and in-flight batches', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 1000, maxBatchBytes: 1 << 20, maxInFlight: 1 });
+    const p = b.produce([rec('a')], soon());
+    let drained = false;
+    const d = b.drain().then(() => {
+      drained = true;
+    });
+    await tick();
+    expect(calls).toHaveLength(1); // drain sent it without waiting for the linger
+    expect(drained).toBe(false);
+    calls[0]!.resolve();
+    await Promise.all([p, d]);
+    expect(drained).toBe(true);
+  });
+
+  it('rejects at once when the deadline already passed', async () => {
+    const b = new Batcher(() => Promise.resolve(), { lingerMs: 1, maxBatchBytes: 100, maxInFlight: 1 });
+    await expect(b.produce([rec('a')], Date.now() - 1)).rejects.toMatchObject({ code: 'TRIB_KAFKA_TIMEOUT' });
+  });
+});
