@@ -14,7 +14,11 @@ describe('error registry', () => {
   it('lists every code in docs/errors.md with its status and retryability', () => {
     const documented = new Map(rows.map((r) => [r.code, r]));
     for (const spec of allErrorSpecs()) {
-      expect(documented.get(spec.code), spec.code).toEqual({ code: spec.code, status: spec.status, retryable: spec.retryable });
+      expect(documented.get(spec.code), spec.code).toEqual({
+        code: spec.code,
+        status: spec.status,
+        retryable: spec.retryable,
+      });
     }
   });
 
@@ -30,7 +34,9 @@ describe('error registry', () => {
   });
 
   it('renders RFC 9457 problems with the cause kept out of the body', () => {
-    const err = new TributaryError(ERRORS.KAFKA_TIMEOUT, 'slow', { cause: new Error('secret broker detail') });
+    const err = new TributaryError(ERRORS.KAFKA_TIMEOUT, 'slow', {
+      cause: new Error('secret broker detail'),
+    });
     const problem = toProblem(err, '/a/b');
     expect(problem).toEqual({
       type: 'urn:tributary:error:TRIB_KAFKA_TIMEOUT',

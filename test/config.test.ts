@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, resolveConfig, SETTINGS } from '../src/config.js';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+describe('configuration', () => {
+  it('documents every setting in the README with its flag, variable and default', () => {
+    for (const s of SETTINGS) {
+      const def =
+        s.default === undefined ? '—' : Array.isArray(s.default) ? '(none)' : `\`${String(s.default)}\``;
+      expect(readme, s.env).toContain(`| \`--${s.flag}\` | \`${s.env}\` | ${def} |`);
+    }
+  });
+
+  it('takes flags over environment over defaults', () => {
+    const c = resolveConfig({ port: '9000' }, { TRIBUTARY_PORT: '9100', TRIBUTARY_BROKERS: 'a:1, b:2' });
+    expect(c.port).toBe(9000);
+    expect(c.brokers).toEqual(['a:1', 'b:2']);
+    expect(c.bodyLimit).toBe(1024 * 1024);
+    expect(resolveConfig({}, { TRIBUTARY_CREATE_TOPICS: 'no' }).createTopics).toBe(false);
+  });
+
+  it('refuses malformed values with the name of the setting', () => {
+    expect(() => resolveConfig({}, { TRIBUTARY_PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => resolveConfig({}, { TRIBUTARY_PORT: 'eighty' })).toThrow(/TRIBUTARY_PORT/);
+    expect(() => resolveConfig({ 'create-topics': 'maybe' }, {})).toThrow(/--create-topics/);
+  });
+});
