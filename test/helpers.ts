@@ -1,0 +1,26 @@
+// Shared test helpers: loading fixture catalogs and a quiet logger that tests can read back.
+import { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import { loadCatalog } from '../src/catalog/load.js';
+import type { Catalog } from '../src/catalog/model.js';
+import { createLogger } from '../src/ops/logger.js';
+
+export async function fixtureCatalog(name: string): Promise<Catalog> {
+  const result = await loadCatalog(new URL(`./fixtures/catalogs/${name}`, import.meta.url).pathname);
+  if (result.catalog === undefined) {
+    throw new Error(`fixture ${name} has problems: ${JSON.stringify(result.problems)}`);
+  }
+  return result.catalog;
+}
+
+/** A logger whose every line is kept in `lines`, for tests that assert what is (not) logged. */
+export function capturedLogger(level = 'info'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger(level, stream), lines };
+}
