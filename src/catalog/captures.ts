@@ -1,0 +1,224 @@
+// One capture entry -> a checked draft with its bindings. Only push captures (`endpoint.ingest`) are served;
+// pull captures (`endpoint.connector`) belong to Flow's runtime and are skipped with a warning.
+import type { IngestEndpoint, Location } from './model.js';
+import { isCatalogName, isHeaderName, isToken } from './names.js';
+import { type PathTemplate, parsePathTemplate, pathLocation, reservedRouteMatched } from './paths.js';
+import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
+import { isSecretHeader } from './secret-headers.js';
+
+export const CAPTURE_PROPERTIES: readonly string[] = ['endpoint', 'bindings'];
+export const ENDPOINT_PROPERTIES: readonly string[] = ['ingest', 'connector'];
+export const BINDING_PROPERTIES: readonly string[] = ['target', 'resource'];
+/** Later stages that read more options from `resource` add them here. */
+export const RESOURCE_PROPERTIES: readonly string[] = ['name', 'path', 'idFromHeader', 'keepHeaders'];
+
+export interface BindingDraft {
+  capture: string;
+  name: string;
+  target: string;
+  template: PathTemplate;
+  /** Where path problems (collisions) are reported. */
+  pathLocation: Location;
+  idFromHeader?: string;
+  keepHeaders: string[];
+  resource: Record<string, unknown>;
+  location: Location;
+}
+
+export interface CaptureDraft {
+  name: string;
+  endpoint: IngestEndpoint;
+  bindings: BindingDraft[];
+  location: Location;
+}
+
+function checkHeader(
+  value: unknown,
+  location: Location,
+  purpose: string,
+  log: ProblemLog,
+): string | undefined {
+  if (typeof value !== 'string' || !isHeaderName(value)) {
+    log.error(location, `${purpose} must be an HTTP header name`);
+    return undefined;
+  }
+  const name = value.toLowerCase();
+  if (isSecretHeader(name)) {
+    log.error(
+      location,
+      `header '${name}' carries a credential or signature and is never copied into documents`,
+    );
+    return undefined;
+  }
+  return name;
+}
+
+function checkEndpoint(name: string, value: unknown, location: Location, log: ProblemLog) {
+  if (!isMapping(value)) {
+    log.error(location, 'endpoint must be { ingest: {} } for a push capture');
+    return undefined;
+  }
+  checkKnownProperties(log, location, value, ENDPOINT_PROPERTIES);
+  if (value['connector'] !== undefined) {
+    log.warn(location, `pull capture ${name} is not served by this gateway`);
+    return 'pull' as const;
+  }
+  if (!('ingest' in value)) {
+    log.error(
+      location,
+      'endpoint must be { ingest: {} } (push capture) or { connector: ... } (pull capture)',
+    );
+    return undefined;
+  }
+  const ingest = value['ingest'];
+  // `ingest:` with nothing after it is YAML null: no options.
+  if (ingest === null) return {};
+  if (!isMapping(ingest)) {
+    log.error(at(location, 'ingest'), 'endpoint.ingest must be a mapping of options ({} for none)');
+    return undefined;
+  }
+  return ingest;
+}
+
+function checkBinding(
+  capture: string,
+  spec: unknown,
+  location: Location,
+  collections: ReadonlySet<string>,
+  names: Map<string, Location>,
+  log: ProblemLog,
+): BindingDraft | undefined {
+  if (!isMapping(spec)) {
+    log.error(location, 'a binding must be a mapping with target and resource');
+    return undefined;
+  }
+  checkKnownProperties(log, location, spec, BINDING_PROPERTIES);
+  let valid = true;
+  const target = spec['target'];
+  if (typeof target !== 'string') {
+    log.error(at(location, 'target'), 'target must name a collection');
+    valid = false;
+  } else if (!collections.has(target)) {
+    log.error(at(location, 'target'), `unknown target collection '${target}'`);
+    valid = false;
+  }
+  const resource = spec['resource'];
+  const resourceLocation = at(location, 'resource');
+  if (!isMapping(resource)) {
+    log.error(resourceLocation, 'resource must be a mapping with at least name');
+    return undefined;
+  }
+  checkKnownProperties(log, resourceLocation, resource, RESOURCE_PROPERTIES);
+  const name = resource['name'];
+  if (typeof name !== 'string' || !isToken(name)) {
+    log.error(
+      at(resourceLocation, 'name'),
+      "resource.name must be one name part: letters, digits, '-', '_', '.'",
+    );
+    return undefined;
+  }
+  const earlier = names.get(name);
+  if (earlier !== undefined) {
+    log.error(at(resourceLocation, 'name'), `binding name '${name}' is already used by ${earlier.path}`);
+    return undefined;
+  }
+  names.set(name, location);
+
+  const explicit = resource['path'] !== undefined;
+  const path = explicit ? resource['path'] : `/${capture}/${name}`;
+  const where = pathLocation(location, explicit);
+  let template: PathTemplate | undefined;
+  if (typeof path !== 'string') {
+    log.error(where, 'resource.path must be a string such as /github/{org}');
+  } else {
+    const parsed = parsePathTemplate(path);
+    if ('problems' in parsed) {
+      for (const problem of parsed.problems)
+        log.error(where, explicit ? problem : `default ${problem}: set resource.path`);
+    } else {
+      template = parsed.template;
+      const reserved = reservedRouteMatched(template);
+      if (reserved) {
+        const what =
+          template.segments.length > 1 ? `requests under '${reserved}/'` : `requests for '${reserved}'`;
+        log.error(where, `path '${path}' would match ${what}, which the gateway serves itself`);
+        template = undefined;
+      }
+    }
+  }
+
+  let idFromHeader: string | undefined;
+  if (resource['idFromHeader'] !== undefined) {
+    idFromHeader = checkHeader(
+      resource['idFromHeader'],
+      at(resourceLocation, 'idFromHeader'),
+      'idFromHeader',
+      log,
+    );
+    if (!idFromHeader) valid = false;
+  }
+  const keepHeaders: string[] = [];
+  const keep = resource['keepHeaders'] ?? [];
+  if (!Array.isArray(keep)) {
+    log.error(at(resourceLocation, 'keepHeaders'), 'keepHeaders must be a list of header names');
+    valid = false;
+  } else {
+    for (const [index, header] of keep.entries()) {
+      const checked = checkHeader(header, at(resourceLocation, 'keepHeaders', index), 'a kept header', log);
+      if (!checked) valid = false;
+      else if (!keepHeaders.includes(checked)) keepHeaders.push(checked);
+    }
+  }
+  if (!valid || !template || typeof target !== 'string') return undefined;
+  const draft: BindingDraft = {
+    capture,
+    name,
+    target,
+    template,
+    pathLocation: where,
+    keepHeaders,
+    resource,
+    location,
+  };
+  if (idFromHeader) draft.idFromHeader = idFromHeader;
+  return draft;
+}
+
+/**
+ * The checked capture with its valid bindings (so that cross-capture checks still see them when some binding
+ * has problems), 'pull' for a skipped pull capture, or undefined when it is not even a mapping.
+ */
+export function checkCapture(
+  name: string,
+  spec: unknown,
+  location: Location,
+  collections: ReadonlySet<string>,
+  log: ProblemLog,
+): CaptureDraft | 'pull' | undefined {
+  if (!isCatalogName(name)) {
+    log.error(
+      location,
+      `'${name}' is not a valid capture name: letters, digits, '-', '_', '.' in parts joined by '/'`,
+    );
+  }
+  if (!isMapping(spec)) {
+    log.error(location, 'a capture must be a mapping with endpoint and bindings');
+    return undefined;
+  }
+  checkKnownProperties(log, location, spec, CAPTURE_PROPERTIES);
+  const endpoint = checkEndpoint(name, spec['endpoint'], at(location, 'endpoint'), log);
+  if (endpoint === 'pull') return 'pull';
+  const specs = spec['bindings'] ?? [];
+  if (!Array.isArray(specs)) {
+    log.error(at(location, 'bindings'), 'bindings must be a list');
+    return undefined;
+  }
+  if (specs.length === 0) log.warn(location, `capture ${name} has no bindings: it serves no path`);
+  const bindings: BindingDraft[] = [];
+  const names = new Map<string, Location>();
+  for (const [index, bindingSpec] of specs.entries()) {
+    const binding = checkBinding(name, bindingSpec, at(location, 'bindings', index), collections, names, log);
+    if (binding) bindings.push(binding);
+  }
+  return { name, endpoint: endpoint ?? {}, bindings, location };
+}

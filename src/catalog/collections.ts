@@ -1,0 +1,171 @@
+// One collection entry -> a checked draft: name, schema (inline or file, compiled once), key syntax, topic.
+// Whether the key is proven by the schema is decided later, when the bindings into the collection are known.
+import { dirname, extname, relative, resolve } from 'node:path';
+import { compileSchema, unknownFormats, unknownKeywords } from '../validate/compiler.js';
+import { failureLocation, type Parsed, parseFile } from './files.js';
+import type { DocumentValidator, Location } from './model.js';
+import { defaultTopic, isCatalogName, parsePointer, topicProblem } from './names.js';
+import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
+import { applicableSchemas, possibleTypes, type SchemaNode } from './schema-facts.js';
+
+export const COLLECTION_PROPERTIES: readonly string[] = ['schema', 'key', 'topic'];
+const SCHEMA_EXTENSIONS: readonly string[] = ['.json', '.yaml', '.yml'];
+
+export interface KeyPointer {
+  pointer: string;
+  tokens: string[];
+  location: Location;
+}
+
+export interface CollectionDraft {
+  name: string;
+  schema: SchemaNode;
+  validate: DocumentValidator;
+  key: KeyPointer[];
+  topic: string;
+  /** Where `topic` is written, or the collection itself when the topic is the default. */
+  topicLocation: Location;
+  location: Location;
+}
+
+/** Schema files already parsed in this load, by absolute path: many collections often share one. */
+export type SchemaFileCache = Map<string, Promise<Parsed>>;
+
+async function resolveSchema(
+  value: unknown,
+  location: Location,
+  schemaFiles: SchemaFileCache,
+  log: ProblemLog,
+): Promise<{ schema: SchemaNode; source?: string } | undefined> {
+  if (typeof value === 'boolean' || isMapping(value)) return { schema: value };
+  if (typeof value !== 'string' || value === '') {
+    log.error(
+      location,
+      'schema must be an inline schema (object or boolean) or a relative path to a schema file',
+    );
+    return undefined;
+  }
+  if (value.includes('#')) {
+    log.error(location, `schema '${value}': '#' fragments are not supported; point at a whole schema file`);
+    return undefined;
+  }
+  if (!SCHEMA_EXTENSIONS.includes(extname(value).toLowerCase())) {
+    log.error(location, `schema '${value}' must be a .json, .yaml or .yml file`);
+    return undefined;
+  }
+  const file = resolve(dirname(location.file), value);
+  let parsing = schemaFiles.get(file);
+  if (!parsing) {
+    parsing = parseFile(file);
+    schemaFiles.set(file, parsing);
+  }
+  const parsed = await parsing;
+  if ('failures' in parsed) {
+    for (const failure of parsed.failures) {
+      const where = failure.line === undefined ? '' : ` at ${failureLocation(file, failure).path}`;
+      log.error(location, `schema file '${value}'${where}: ${failure.message}`);
+    }
+    return undefined;
+  }
+  if (typeof parsed.value !== 'boolean' && !isMapping(parsed.value)) {
+    log.error(location, `schema file '${value}' must hold an object or boolean schema`);
+    return undefined;
+  }
+  return { schema: parsed.value, source: relative(dirname(location.file), file) };
+}
+
+function checkKey(value: unknown, location: Location, log: ProblemLog): KeyPointer[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) {
+    log.error(location, 'key must be a non-empty list of JSON pointers, e.g. [/id]');
+    return undefined;
+  }
+  const key: KeyPointer[] = [];
+  let valid = true;
+  for (const [index, pointer] of value.entries()) {
+    const where = at(location, index);
+    if (typeof pointer !== 'string') {
+      log.error(where, 'a key must be a JSON pointer string such as /id');
+      valid = false;
+      continue;
+    }
+    const parsed = parsePointer(pointer);
+    if ('problem' in parsed) {
+      log.error(where, parsed.problem);
+      valid = false;
+    } else if (key.some((earlier) => earlier.pointer === pointer)) {
+      log.error(where, `'${pointer}' is already part of the key`);
+      valid = false;
+    } else {
+      key.push({ pointer, tokens: parsed.tokens, location: where });
+    }
+  }
+  return valid ? key : undefined;
+}
+
+function checkTopic(name: string, spec: Record<string, unknown>, location: Location, log: ProblemLog) {
+  const explicit = spec['topic'] !== undefined;
+  const topicLocation = explicit ? at(location, 'topic') : location;
+  if (explicit && typeof spec['topic'] !== 'string') {
+    log.error(topicLocation, 'topic must be a string');
+    return undefined;
+  }
+  const topic = explicit ? (spec['topic'] as string) : defaultTopic(name);
+  const problem = topicProblem(topic);
+  if (problem) {
+    log.error(topicLocation, explicit ? problem : `default ${problem}: set 'topic' explicitly`);
+    return undefined;
+  }
+  return { topic, topicLocation };
+}
+
+export async function checkCollection(
+  name: string,
+  spec: unknown,
+  location: Location,
+  schemaFiles: SchemaFileCache,
+  log: ProblemLog,
+): Promise<CollectionDraft | undefined> {
+  if (!isCatalogName(name)) {
+    log.error(
+      location,
+      `'${name}' is not a valid collection name: letters, digits, '-', '_', '.' in parts joined by '/'`,
+    );
+  }
+  if (!isMapping(spec)) {
+    log.error(location, 'a collection must be a mapping with schema and key');
+    return undefined;
+  }
+  checkKnownProperties(log, location, spec, COLLECTION_PROPERTIES);
+  const key = spec['key'] === undefined ? undefined : checkKey(spec['key'], at(location, 'key'), log);
+  if (spec['key'] === undefined) log.error(location, 'key is required');
+  const topic = checkTopic(name, spec, location, log);
+
+  const schemaLocation = at(location, 'schema');
+  if (spec['schema'] === undefined) log.error(location, 'schema is required');
+  const resolved =
+    spec['schema'] === undefined
+      ? undefined
+      : await resolveSchema(spec['schema'], schemaLocation, schemaFiles, log);
+  let validate: DocumentValidator | undefined;
+  if (resolved) {
+    try {
+      validate = compileSchema(resolved.schema, resolved.source).validate;
+    } catch (error) {
+      log.error(schemaLocation, (error as Error).message);
+    }
+    for (const keyword of unknownKeywords(resolved.schema)) {
+      log.warn(schemaLocation, `unknown keyword '${keyword}' is ignored`);
+    }
+    for (const format of unknownFormats(resolved.schema)) {
+      log.warn(schemaLocation, `unknown format '${format}' is ignored`);
+    }
+    // Documents are JSON objects (the gateway adds _meta to each), so a schema refusing objects refuses all.
+    const types = validate && possibleTypes(applicableSchemas([resolved.schema], resolved.schema));
+    if (types && !types.has('object')) {
+      log.error(schemaLocation, 'the top-level schema must accept objects (type: object, or no type)');
+      validate = undefined;
+    }
+  }
+  if (!resolved || !validate || !key || !topic) return undefined;
+  return { name, schema: resolved.schema, validate, key, ...topic, location };
+}

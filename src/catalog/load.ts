@@ -1,0 +1,146 @@
+// Catalog file(s) -> checked model. Every problem is collected before anything is built, so `tributary check`
+// lists all of them in one run; the model exists only when there are none.
+import { resolve } from 'node:path';
+import { type CaptureDraft, checkCapture } from './captures.js';
+import { type CollectionDraft, checkCollection, type SchemaFileCache } from './collections.js';
+import { readCatalogFiles } from './files.js';
+import { documentKeyProblem, type KeyedBinding, metaKeyProblem } from './keys.js';
+import type { Binding, Capture, Catalog, CatalogProblem, Collection, Location } from './model.js';
+import { checkPathCollisions } from './paths.js';
+import { at, isMapping, ProblemLog } from './problems.js';
+import { checkTopicCollisions } from './topics.js';
+
+export interface LoadResult {
+  /** Present only when `problems` is empty. */
+  catalog?: Catalog;
+  problems: CatalogProblem[];
+  warnings: CatalogProblem[];
+}
+
+interface Entry {
+  name: string;
+  spec: unknown;
+  location: Location;
+}
+
+/** Entries of `collections` or `captures` across all files; a name defined twice is a problem. */
+function gatherEntries(
+  files: Array<{ file: string; content: Record<string, unknown> }>,
+  section: 'collections' | 'captures',
+  log: ProblemLog,
+): Entry[] {
+  const entries = new Map<string, Entry>();
+  const noun = section === 'collections' ? 'collection' : 'capture';
+  for (const { file, content } of files) {
+    const value = content[section];
+    if (value === undefined || value === null) continue;
+    if (!isMapping(value)) {
+      log.error({ file, path: section }, `${section} must be a mapping from ${noun} name to ${noun}`);
+      continue;
+    }
+    for (const [name, spec] of Object.entries(value)) {
+      const location = at({ file, path: section }, name);
+      const earlier = entries.get(name);
+      if (earlier) log.error(location, `${noun} ${name} is already defined in ${earlier.location.file}`);
+      else entries.set(name, { name, spec, location });
+    }
+  }
+  return [...entries.values()];
+}
+
+function checkKeys(collection: CollectionDraft, bindings: readonly KeyedBinding[], log: ProblemLog): void {
+  for (const key of collection.key) {
+    const problem =
+      key.tokens[0] === '_meta'
+        ? metaKeyProblem(key.tokens, bindings)
+        : documentKeyProblem(key.tokens, collection.schema);
+    if (problem) log.error(key.location, `key ${key.pointer}: ${problem}`);
+  }
+}
+
+function buildCatalog(file: string, collections: CollectionDraft[], captures: CaptureDraft[]): Catalog {
+  const catalog: Catalog = { file, collections: new Map(), captures: new Map(), bindings: [] };
+  for (const draft of collections) {
+    const collection: Collection = {
+      name: draft.name,
+      schema: draft.schema,
+      validate: draft.validate,
+      key: draft.key.map((key) => key.pointer),
+      topic: draft.topic,
+      location: draft.location,
+    };
+    catalog.collections.set(draft.name, collection);
+  }
+  for (const draft of captures) {
+    const capture: Capture = {
+      name: draft.name,
+      endpoint: draft.endpoint,
+      bindings: [],
+      location: draft.location,
+    };
+    for (const bindingDraft of draft.bindings) {
+      const binding: Binding = {
+        capture: draft.name,
+        name: bindingDraft.name,
+        collection: catalog.collections.get(bindingDraft.target)!,
+        path: bindingDraft.template.path,
+        keepHeaders: bindingDraft.keepHeaders,
+        resource: bindingDraft.resource,
+        location: bindingDraft.location,
+      };
+      if (bindingDraft.idFromHeader) binding.idFromHeader = bindingDraft.idFromHeader;
+      capture.bindings.push(binding);
+      catalog.bindings.push(binding);
+    }
+    catalog.captures.set(draft.name, capture);
+  }
+  return catalog;
+}
+
+/** Loads a catalog file and its imports, checks everything, and builds the model when nothing is wrong. */
+export async function loadCatalog(file: string): Promise<LoadResult> {
+  const log = new ProblemLog();
+  const root = resolve(file);
+  const files = await readCatalogFiles(root, log);
+  const collectionEntries = gatherEntries(files, 'collections', log);
+  const captureEntries = gatherEntries(files, 'captures', log);
+
+  const schemaFiles: SchemaFileCache = new Map();
+  const collections: CollectionDraft[] = [];
+  for (const entry of collectionEntries) {
+    const draft = await checkCollection(entry.name, entry.spec, entry.location, schemaFiles, log);
+    if (draft) collections.push(draft);
+  }
+
+  const declared = new Set(collectionEntries.map((entry) => entry.name));
+  const captures: CaptureDraft[] = [];
+  for (const entry of captureEntries) {
+    const draft = checkCapture(entry.name, entry.spec, entry.location, declared, log);
+    if (draft && draft !== 'pull') captures.push(draft);
+  }
+  const bindings = captures.flatMap((capture) => capture.bindings);
+  checkPathCollisions(
+    bindings.map((binding) => ({
+      template: binding.template,
+      owner: `binding ${binding.capture}/${binding.name}`,
+      location: binding.pathLocation,
+    })),
+    log,
+  );
+
+  for (const collection of collections) {
+    const into = bindings
+      .filter((binding) => binding.target === collection.name)
+      .map((binding) => ({
+        label: `${binding.capture}/${binding.name}`,
+        path: binding.template.path,
+        params: binding.template.params,
+      }));
+    checkKeys(collection, into, log);
+  }
+  checkTopicCollisions(collections, log);
+
+  const result: LoadResult = { problems: log.problems, warnings: log.warnings };
+  if (log.problems.length === 0) result.catalog = buildCatalog(root, collections, captures);
+  return result;
+}

@@ -1,0 +1,25 @@
+// Request headers that carry credentials or signatures. Keeping them in `_meta.headers` would copy secrets
+// into Kafka, where every consumer can read them (Estuary's connector keeps signature headers by default:
+// a known gap), so the catalog check refuses them and logging redacts them.
+// Lower-case: HTTP header names are case-insensitive (RFC 9110 §5.1) and Node lower-cases them.
+
+export const SECRET_HEADERS: readonly string[] = [
+  'authorization',
+  'cookie',
+  'proxy-authorization',
+  'set-cookie',
+  // Browsers can't set Authorization on a WebSocket upgrade, so tokens travel as a subprotocol.
+  'sec-websocket-protocol',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'stripe-signature',
+  'webhook-signature',
+  'svix-signature',
+  'x-shopify-hmac-sha256',
+  'x-slack-signature',
+  'x-twilio-signature',
+];
+
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADERS.includes(name.toLowerCase());
+}

@@ -1,0 +1,194 @@
+// Schemas -> document validators. One ajv instance per draft (ajv: "You cannot use draft-2020-12 and previous
+// JSON Schema versions in the same Ajv instance"), each schema compiled once however many collections use it.
+//
+// Safety note: ajv compiles `pattern`/`patternProperties` to JS RegExp, which backtracks, so a hostile or
+// careless pattern plus a long string is a ReDoS; allErrors also disables ajv's cheap-first ordering.
+// A later issue bounds this (maxLength before pattern, or a linear-time engine via `code.regExp`).
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Ajv, type AnySchemaObject, type ErrorObject, type Options } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { DocumentValidator, ValidationFailure } from '../catalog/model.js';
+import { usedFormats } from './vocabulary.js';
+
+export { unknownKeywords, walkSchema } from './vocabulary.js';
+
+export type SchemaDraft = 'draft-06' | 'draft-07' | '2019-09' | '2020-12';
+
+export interface CompiledSchema {
+  validate: DocumentValidator;
+  draft: SchemaDraft;
+}
+
+/** A schema ajv refuses (invalid against its meta-schema, unresolvable `$ref`, unsupported `$schema`). */
+export class SchemaCompileError extends Error {
+  readonly code = 'TRIB_CATALOG_SCHEMA_COMPILE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SchemaCompileError';
+  }
+}
+
+/** Canonical `$schema` URI of each draft, as ajv registers its meta-schemas. */
+const META_SCHEMAS: Record<SchemaDraft, string> = {
+  'draft-06': 'http://json-schema.org/draft-06/schema#',
+  'draft-07': 'http://json-schema.org/draft-07/schema#',
+  '2019-09': 'https://json-schema.org/draft/2019-09/schema',
+  '2020-12': 'https://json-schema.org/draft/2020-12/schema',
+};
+
+// The document must reach Kafka exactly as sent: nothing here may coerce, fill defaults or strip properties.
+// strict: false because JSON Schema says unknown keywords are ignored, and real vendor schemas carry some
+// (@octokit/webhooks-schemas uses `tsAdditionalProperties`); the catalog check warns about them instead.
+// addUsedSchema: false keeps schemas with an `$id` out of the instance registry, so two different schemas
+// that happen to share an `$id` don't throw "schema with key or id already exists".
+// logger: false because ajv would console.warn each unknown format; the catalog check reports those.
+const AJV_OPTIONS: Options = {
+  allErrors: true,
+  strict: false,
+  validateFormats: true,
+  coerceTypes: false,
+  useDefaults: false,
+  removeAdditional: false,
+  unicodeRegExp: true,
+  addUsedSchema: false,
+  logger: false,
+};
+
+type AjvInstance = Ajv | Ajv2019 | Ajv2020;
+type AjvFamily = 'draft-07' | '2019-09' | '2020-12';
+
+const instances = new Map<AjvFamily, AjvInstance>();
+
+function ajvFor(draft: SchemaDraft): AjvInstance {
+  const family: AjvFamily = draft === 'draft-06' ? 'draft-07' : draft;
+  let ajv = instances.get(family);
+  if (ajv) return ajv;
+  if (family === 'draft-07') {
+    const draft07 = new Ajv(AJV_OPTIONS);
+    const require = createRequire(import.meta.url);
+    draft07.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as AnySchemaObject);
+    ajv = draft07;
+  } else {
+    ajv = family === '2019-09' ? new Ajv2019(AJV_OPTIONS) : new Ajv2020(AJV_OPTIONS);
+  }
+  addFormats.default(ajv);
+  instances.set(family, ajv);
+  return ajv;
+}
+
+/**
+ * The draft a schema is written in, from its root `$schema` (missing: 2020-12). http/https and a trailing
+ * `#` are not significant. Draft-04 and custom meta-schemas are refused: ajv 8 cannot check them.
+ */
+export function schemaDraft(schema: unknown): SchemaDraft {
+  if (typeof schema !== 'object' || schema === null || !('$schema' in schema)) return '2020-12';
+  const uri = (schema as { $schema: unknown }).$schema;
+  if (typeof uri !== 'string') throw new SchemaCompileError('$schema must be a string');
+  const normal = uri.replace(/^https?:\/\//, '').replace(/#$/, '');
+  for (const [draft, meta] of Object.entries(META_SCHEMAS)) {
+    if (meta.replace(/^https?:\/\//, '').replace(/#$/, '') === normal) return draft as SchemaDraft;
+  }
+  throw new SchemaCompileError(
+    `unsupported $schema '${uri}' (supported: draft-06, draft-07, 2019-09, 2020-12)`,
+  );
+}
+
+/** RFC 6901 escaping of one reference token. */
+function escapeToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** ajv errors -> failures that point at the offending property itself, not only at its parent. */
+export function toValidationFailures(errors: readonly ErrorObject[]): ValidationFailure[] {
+  return errors.map((error) => {
+    const params = error.params as Record<string, unknown>;
+    // required/dependencies name a missing child, additionalProperties & co. an extra one.
+    const child =
+      params['missingProperty'] ??
+      params['additionalProperty'] ??
+      params['unevaluatedProperty'] ??
+      params['propertyName'];
+    const pointer =
+      typeof child === 'string' ? `${error.instancePath}/${escapeToken(child)}` : error.instancePath;
+    return {
+      pointer,
+      keyword: error.keyword,
+      message: error.message ?? `must pass '${error.keyword}'`,
+      schemaPath: error.schemaPath,
+    };
+  });
+}
+
+/** Sorted-key JSON, so that schemas equal as data share a cache entry whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) return inner;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(inner).sort()) sorted[key] = (inner as Record<string, unknown>)[key];
+    return sorted;
+  });
+}
+
+type CacheEntry = { compiled: CompiledSchema } | { error: SchemaCompileError };
+
+const cache = new Map<string, CacheEntry>();
+let compilations = 0;
+
+/** How many schemas ajv actually compiled in this process: cache hits don't count. */
+export function compiledSchemaCount(): number {
+  return compilations;
+}
+
+/**
+ * Compiles a schema, or returns the validator already compiled for an equal schema (same validator
+ * identity). `source` names the schema in error messages (its file, or the collection).
+ */
+export function compileSchema(schema: Record<string, unknown> | boolean, source?: string): CompiledSchema {
+  const label = source ? `schema ${source}` : 'schema';
+  let draft: SchemaDraft;
+  try {
+    draft = schemaDraft(schema);
+  } catch (error) {
+    throw new SchemaCompileError(`${label}: ${(error as Error).message}`, { cause: error });
+  }
+  const key = `${draft}:${createHash('sha256').update(canonicalJson(schema)).digest('hex')}`;
+  const cached = cache.get(key);
+  if (cached) {
+    if ('error' in cached) throw new SchemaCompileError(`${label} does not compile: ${cached.error.message}`);
+    return cached.compiled;
+  }
+  const ajv = ajvFor(draft);
+  // ajv checks $schema against the URI exactly as registered, so spelling variants are canonicalised on a copy.
+  const input =
+    typeof schema === 'object' && typeof schema['$schema'] === 'string'
+      ? { ...schema, $schema: META_SCHEMAS[draft] }
+      : schema;
+  try {
+    compilations += 1;
+    const ajvValidate = ajv.compile(input);
+    const validate: DocumentValidator = (document) =>
+      ajvValidate(document) ? null : toValidationFailures(ajvValidate.errors ?? []);
+    const compiled: CompiledSchema = { validate, draft };
+    cache.set(key, { compiled });
+    return compiled;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    cache.set(key, { error: new SchemaCompileError(message) });
+    throw new SchemaCompileError(`${label} does not compile: ${message}`, { cause: error });
+  }
+}
+
+/** Formats the schema uses that no ajv-formats validator knows: ajv ignores them under strict: false. */
+export function unknownFormats(schema: Record<string, unknown> | boolean): string[] {
+  let draft: SchemaDraft;
+  try {
+    draft = schemaDraft(schema);
+  } catch {
+    return [];
+  }
+  const ajv = ajvFor(draft);
+  return usedFormats(schema).filter((format) => !ajv.formats[format]);
+}

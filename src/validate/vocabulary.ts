@@ -1,0 +1,128 @@
+// Which schema keywords a validator acts on, and where subschemas live, so a catalog check can warn about
+// keywords that are silently ignored (ajv runs with strict: false, as JSON Schema says unknown keywords must be).
+// Vocabularies: https://json-schema.org/draft/2020-12/json-schema-core (§8, §10), json-schema-validation (§6-9),
+// and draft-07 (https://json-schema.org/draft-07/json-schema-validation) for `definitions`, `dependencies`,
+// `additionalItems`; 2019-09 for `$recursiveRef`/`$recursiveAnchor`.
+
+/** Keywords whose value is one subschema. */
+const SCHEMA_KEYWORDS: readonly string[] = [
+  'additionalItems',
+  'additionalProperties',
+  'contains',
+  'contentSchema',
+  'else',
+  'if',
+  'items',
+  'not',
+  'propertyNames',
+  'then',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+];
+
+/** Keywords whose value is an array of subschemas (`items` too, in its draft-07 tuple form). */
+const SCHEMA_ARRAY_KEYWORDS: readonly string[] = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'];
+
+/** Keywords whose value maps names to subschemas (`dependencies` values may also be arrays of names). */
+const SCHEMA_MAP_KEYWORDS: readonly string[] = [
+  '$defs',
+  'definitions',
+  'dependencies',
+  'dependentSchemas',
+  'patternProperties',
+  'properties',
+];
+
+/** Keywords whose value is data or a plain annotation: known, never walked into. */
+const VALUE_KEYWORDS: readonly string[] = [
+  '$anchor',
+  '$comment',
+  '$dynamicAnchor',
+  '$dynamicRef',
+  '$id',
+  '$recursiveAnchor',
+  '$recursiveRef',
+  '$ref',
+  '$schema',
+  '$vocabulary',
+  'const',
+  'contentEncoding',
+  'contentMediaType',
+  'default',
+  'deprecated',
+  'dependentRequired',
+  'description',
+  'enum',
+  'examples',
+  'exclusiveMaximum',
+  'exclusiveMinimum',
+  'format',
+  'maxContains',
+  'maxItems',
+  'maxLength',
+  'maxProperties',
+  'maximum',
+  'minContains',
+  'minItems',
+  'minLength',
+  'minProperties',
+  'minimum',
+  'multipleOf',
+  'pattern',
+  'readOnly',
+  'required',
+  'title',
+  'type',
+  'uniqueItems',
+  'writeOnly',
+];
+
+const KNOWN_KEYWORDS: ReadonlySet<string> = new Set([
+  ...SCHEMA_KEYWORDS,
+  ...SCHEMA_ARRAY_KEYWORDS,
+  ...SCHEMA_MAP_KEYWORDS,
+  ...VALUE_KEYWORDS,
+]);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Calls `visit` on the schema and on every subschema reachable through known keywords. */
+export function walkSchema(schema: unknown, visit: (node: Record<string, unknown>) => void): void {
+  if (!isObject(schema)) return;
+  visit(schema);
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (SCHEMA_KEYWORDS.includes(keyword)) walkSchema(value, visit);
+    if (SCHEMA_ARRAY_KEYWORDS.includes(keyword) && Array.isArray(value)) {
+      for (const item of value) walkSchema(item, visit);
+    }
+    if (SCHEMA_MAP_KEYWORDS.includes(keyword) && isObject(value)) {
+      for (const item of Object.values(value)) walkSchema(item, visit);
+    }
+  }
+}
+
+/**
+ * Keywords, anywhere in the schema, that are neither JSON Schema 2020-12 nor draft-07 vocabulary (e.g. the
+ * `tsAdditionalProperties` of @octokit/webhooks-schemas), each listed once in order of first appearance.
+ * Values of unknown keywords are not walked: they are vendor data, not schemas.
+ */
+export function unknownKeywords(schema: unknown): string[] {
+  const found = new Set<string>();
+  walkSchema(schema, (node) => {
+    for (const keyword of Object.keys(node)) {
+      if (!KNOWN_KEYWORDS.has(keyword)) found.add(keyword);
+    }
+  });
+  return [...found];
+}
+
+/** Every `format` value used in the schema, each once. */
+export function usedFormats(schema: unknown): string[] {
+  const found = new Set<string>();
+  walkSchema(schema, (node) => {
+    if (typeof node['format'] === 'string') found.add(node['format']);
+  });
+  return [...found];
+}
