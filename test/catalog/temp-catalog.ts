@@ -33,3 +33,13 @@ export const ORDERS = `
     schema: { type: object, required: [id], properties: { id: { type: string } } }
     key: [/id]
 `;
+
+/** A push capture with the given bindings (YAML list items, indented for `bindings:`). */
+export function capture(name: string, bindings: string): string {
+  return `
+  ${name}:
+    endpoint: { ingest: {} }
+    bindings:
+${bindings}
+`;
+}
