@@ -1,16 +1,11 @@
 // The only module that imports kafkajs (with src/kafka/admin.ts), so the client can be swapped behind these types.
-import {
-  type Kafka,
-  Kafka as KafkaClient,
-  type KafkaConfig,
-  KafkaJSError,
-  KafkaJSProtocolError,
-  type LogEntry,
-  logLevel,
-  type Producer,
-} from 'kafkajs';
+import kafkajs, { type Kafka, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ERRORS, TributaryError } from '../errors.js';
+
+// kafkajs is CommonJS: Node's ESM loader sees only some of its exports as named ones, so take them off the default.
+const { Kafka: KafkaClient, KafkaJSError, KafkaJSProtocolError, logLevel } = kafkajs;
+
 import type { OutboundRecord } from './record.js';
 
 export interface KafkaConnection {

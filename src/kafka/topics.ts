@@ -1,5 +1,7 @@
 // Creates the catalog's topics and reports existing ones whose settings differ from what is configured.
-import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import kafkajs, { type Kafka } from 'kafkajs';
+
+const { ConfigResourceTypes } = kafkajs;
 
 export interface TopicSettings {
   partitions: number;
