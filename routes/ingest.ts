@@ -1,10 +1,11 @@
 // Webhook ingest: POST to a binding's path. Thin: the pipeline lives in src/ingest.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkToken, presentedToken } from '../src/auth/tokens.js';
 import type { Config } from '../src/config.js';
 import { decodeBody } from '../src/decode/body.js';
 import { ERRORS, TributaryError } from '../src/errors.js';
 import { prepareDocuments, type Sink, validateDocuments } from '../src/ingest/pipeline.js';
-import type { BindingRouter } from '../src/ingest/router.js';
+import type { BindingMatch, BindingRouter } from '../src/ingest/router.js';
 import { sendProblem } from '../src/problem-reply.js';
 
 export interface IngestRouteOptions {
@@ -12,6 +13,13 @@ export interface IngestRouteOptions {
   /** Read on every request, so a reloaded catalog takes effect at once. */
   router: () => BindingRouter;
   sink: Sink;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the onRequest hook for POSTs to a binding. */
+    ingestMatch: BindingMatch | undefined;
+  }
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -31,11 +39,24 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
     done(null, body),
   );
 
+  // Route and authenticate before the body is read: a stranger must not make us buffer a megabyte.
+  app.decorateRequest('ingestMatch', undefined);
+  app.addHook('onRequest', async (request) => {
+    if (request.method !== 'POST') return;
+    const match = opts.router().match(pathOf(request.url));
+    if (match === undefined)
+      throw new TributaryError(ERRORS.ROUTE_NOT_FOUND, `no binding at ${pathOf(request.url)}`);
+    checkToken(
+      match.binding.tokens,
+      presentedToken(request.headers.authorization, request.query as Record<string, unknown>),
+    );
+    request.ingestMatch = match;
+  });
+
   app.post('/*', async (request: FastifyRequest, reply: FastifyReply) => {
     const receivedAt = new Date();
     const deadline = receivedAt.getTime() + config.requestTimeoutMs;
-    const match = opts.router().match(pathOf(request.url));
-    if (match === undefined) throw new TributaryError(ERRORS.ROUTE_NOT_FOUND);
+    const match = request.ingestMatch!;
     const { binding } = match;
     const raw = (request.body as Buffer | undefined) ?? EMPTY;
     const docs = await decodeBody(

@@ -17,6 +17,9 @@ export const ERRORS = {
   // routing
   ROUTE_NOT_FOUND: spec('TRIB_ROUTE_NOT_FOUND', 404, 'No binding is served at this path'),
   ROUTE_METHOD_NOT_ALLOWED: spec('TRIB_ROUTE_METHOD_NOT_ALLOWED', 405, 'Method not allowed on a binding'),
+  // auth
+  AUTH_MISSING_TOKEN: spec('TRIB_AUTH_MISSING_TOKEN', 401, 'A bearer token is required'),
+  AUTH_BAD_TOKEN: spec('TRIB_AUTH_BAD_TOKEN', 403, 'The token is not valid for this binding'),
   // decode
   DECODE_BODY_TOO_LARGE: spec('TRIB_DECODE_BODY_TOO_LARGE', 413, 'Request body exceeds the limit'),
   DECODE_UNSUPPORTED_MEDIA_TYPE: spec('TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported Content-Type'),

@@ -4,11 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { allErrorSpecs, ERRORS, TributaryError, toProblem } from '../src/errors.js';
 
 const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
-const rows = [...doc.matchAll(/^\| `(TRIB_[A-Z0-9_]+)` \| (\d{3}) \| (yes|no) \|/gm)].map((m) => ({
-  code: m[1]!,
-  status: Number(m[2]),
-  retryable: m[3] === 'yes',
-}));
+// Table rows as trimmed cells, whatever the column padding the formatter chose.
+const rows = doc
+  .split('\n')
+  .map((line) => line.split('|').map((cell) => cell.trim()))
+  .filter((cells) => /^`TRIB_[A-Z0-9_]+`$/.test(cells[1] ?? ''))
+  .map((cells) => ({
+    code: cells[1]!.slice(1, -1),
+    status: Number(cells[2]),
+    retryable: cells[3] === 'yes',
+  }));
 
 describe('error registry', () => {
   it('lists every code in docs/errors.md with its status and retryability', () => {

@@ -1,5 +1,7 @@
 // One capture entry -> a checked draft with its bindings. Only push captures (`endpoint.ingest`) are served;
 // pull captures (`endpoint.connector`) belong to Flow's runtime and are skipped with a warning.
+import { dirname } from 'node:path';
+import { resolveSecret } from '../auth/secrets.js';
 import type { IngestEndpoint, Location } from './model.js';
 import { isCatalogName, isHeaderName, isToken } from './names.js';
 import { type PathTemplate, parsePathTemplate, pathLocation, reservedRouteMatched } from './paths.js';
@@ -10,7 +12,15 @@ export const CAPTURE_PROPERTIES: readonly string[] = ['endpoint', 'bindings'];
 export const ENDPOINT_PROPERTIES: readonly string[] = ['ingest', 'connector'];
 export const BINDING_PROPERTIES: readonly string[] = ['target', 'resource'];
 /** Later stages that read more options from `resource` add them here. */
-export const RESOURCE_PROPERTIES: readonly string[] = ['name', 'path', 'idFromHeader', 'keepHeaders'];
+export const RESOURCE_PROPERTIES: readonly string[] = [
+  'name',
+  'path',
+  'idFromHeader',
+  'keepHeaders',
+  'tokens',
+];
+/** Options of `endpoint.ingest`; checked so that a typo cannot silently drop, say, authentication. */
+export const INGEST_PROPERTIES: readonly string[] = ['tokens'];
 
 export interface BindingDraft {
   capture: string;
@@ -21,6 +31,8 @@ export interface BindingDraft {
   pathLocation: Location;
   idFromHeader?: string;
   keepHeaders: string[];
+  /** Resolved token values; undefined when neither binding nor capture configures tokens (open). */
+  tokens: Buffer[] | undefined;
   resource: Record<string, unknown>;
   location: Location;
 }
@@ -77,7 +89,27 @@ function checkEndpoint(name: string, value: unknown, location: Location, log: Pr
     log.error(at(location, 'ingest'), 'endpoint.ingest must be a mapping of options ({} for none)');
     return undefined;
   }
+  checkKnownProperties(log, at(location, 'ingest'), ingest, INGEST_PROPERTIES);
   return ingest;
+}
+
+/** A list of secret references -> values; `[]` explicitly means no token is required. */
+function checkTokens(value: unknown, location: Location, log: ProblemLog): Buffer[] | undefined | 'invalid' {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    log.error(location, "tokens must be a list of '${ENV_NAME}' or { file: path } entries");
+    return 'invalid';
+  }
+  const tokens: Buffer[] = [];
+  let valid = true;
+  for (const [index, ref] of value.entries()) {
+    const result = resolveSecret(ref, dirname(location.file));
+    if ('problem' in result) {
+      log.error(at(location, index), result.problem);
+      valid = false;
+    } else tokens.push(result.value);
+  }
+  return valid ? tokens : 'invalid';
 }
 
 function checkBinding(
@@ -86,6 +118,7 @@ function checkBinding(
   location: Location,
   collections: ReadonlySet<string>,
   names: Map<string, Location>,
+  captureTokens: Buffer[] | undefined,
   log: ProblemLog,
 ): BindingDraft | undefined {
   if (!isMapping(spec)) {
@@ -169,7 +202,9 @@ function checkBinding(
       else if (!keepHeaders.includes(checked)) keepHeaders.push(checked);
     }
   }
-  if (!valid || !template || typeof target !== 'string') return undefined;
+  const ownTokens = checkTokens(resource['tokens'], at(resourceLocation, 'tokens'), log);
+  if (ownTokens === 'invalid') valid = false;
+  if (!valid || !template || typeof target !== 'string' || ownTokens === 'invalid') return undefined;
   const draft: BindingDraft = {
     capture,
     name,
@@ -177,6 +212,7 @@ function checkBinding(
     template,
     pathLocation: where,
     keepHeaders,
+    tokens: ownTokens ?? captureTokens,
     resource,
     location,
   };
@@ -214,10 +250,23 @@ export function checkCapture(
     return undefined;
   }
   if (specs.length === 0) log.warn(location, `capture ${name} has no bindings: it serves no path`);
+  const tokens =
+    endpoint === undefined
+      ? undefined
+      : checkTokens(endpoint['tokens'], at(location, 'endpoint', 'ingest', 'tokens'), log);
+  if (tokens === 'invalid') return undefined;
   const bindings: BindingDraft[] = [];
   const names = new Map<string, Location>();
   for (const [index, bindingSpec] of specs.entries()) {
-    const binding = checkBinding(name, bindingSpec, at(location, 'bindings', index), collections, names, log);
+    const binding = checkBinding(
+      name,
+      bindingSpec,
+      at(location, 'bindings', index),
+      collections,
+      names,
+      tokens,
+      log,
+    );
     if (binding) bindings.push(binding);
   }
   return { name, endpoint: endpoint ?? {}, bindings, location };

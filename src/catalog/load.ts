@@ -1,6 +1,7 @@
 // Catalog file(s) -> checked model. Every problem is collected before anything is built, so `tributary check`
 // lists all of them in one run; the model exists only when there are none.
 import { resolve } from 'node:path';
+import { tokenPolicy } from '../auth/tokens.js';
 import { type CaptureDraft, checkCapture } from './captures.js';
 import { type CollectionDraft, checkCollection, type SchemaFileCache } from './collections.js';
 import { readCatalogFiles } from './files.js';
@@ -85,6 +86,7 @@ function buildCatalog(file: string, collections: CollectionDraft[], captures: Ca
         collection: catalog.collections.get(bindingDraft.target)!,
         path: bindingDraft.template.path,
         keepHeaders: bindingDraft.keepHeaders,
+        tokens: tokenPolicy(bindingDraft.tokens),
         resource: bindingDraft.resource,
         location: bindingDraft.location,
       };

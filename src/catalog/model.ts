@@ -1,4 +1,5 @@
 // The typed, checked model a catalog file becomes. Everything downstream of src/catalog reads only this.
+import type { TokenPolicy } from '../auth/tokens.js';
 
 /** Where in which file a catalog entry was declared, for messages like `captures.acmeCo/hooks.bindings[1].target`. */
 export interface Location {
@@ -55,6 +56,8 @@ export interface Binding {
   idFromHeader?: string;
   /** Lower-case request headers copied to `_meta.headers`; secrets are never kept whatever this says. */
   keepHeaders: string[];
+  /** Who may write: the binding's `resource.tokens`, else its capture's `endpoint.ingest.tokens`. */
+  tokens: TokenPolicy;
   /** The binding's `resource` object as written, for options a later stage reads. */
   resource: Record<string, unknown>;
   location: Location;

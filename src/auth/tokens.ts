@@ -1,0 +1,55 @@
+// Bearer tokens (RFC 6750) per capture, several at once so they can be rotated without downtime.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ERRORS, TributaryError } from '../errors.js';
+
+/** What a binding requires. `tokens` undefined: open (no token configured). */
+export interface TokenPolicy {
+  /** SHA-256 digests of the accepted tokens; only digests are kept in memory after load. */
+  tokens: Buffer[] | undefined;
+}
+
+/** An empty list opens a binding whose capture requires tokens (`tokens: []`). */
+export function tokenPolicy(tokens: Buffer[] | undefined): TokenPolicy {
+  return { tokens: tokens === undefined || tokens.length === 0 ? undefined : tokens.map(digest) };
+}
+
+function digest(value: Buffer | string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+const BEARER = /^Bearer[ ]+([\x21-\x7e]+)[ ]*$/i;
+
+/**
+ * The token a client presented: `Authorization: Bearer <t>` (services), else a `token` query parameter (senders
+ * that only let users paste a URL, and browsers). WebSocket clients may also offer `bearer.<t>` as a subprotocol.
+ */
+export function presentedToken(
+  authorization: string | undefined,
+  query: Record<string, unknown> | undefined,
+  subprotocols?: readonly string[],
+): string | undefined {
+  if (authorization !== undefined) {
+    const match = BEARER.exec(authorization);
+    if (match !== null) return match[1];
+  }
+  const fromQuery = query?.['token'];
+  if (typeof fromQuery === 'string' && fromQuery !== '') return fromQuery;
+  for (const protocol of subprotocols ?? []) {
+    if (protocol.startsWith('bearer.') && protocol.length > 7) return protocol.slice(7);
+  }
+  return undefined;
+}
+
+/** Throws 401 when a token is required and none was presented, 403 when it matches none. */
+export function checkToken(policy: TokenPolicy, presented: string | undefined): void {
+  if (policy.tokens === undefined) return;
+  if (presented === undefined) {
+    throw new TributaryError(ERRORS.AUTH_MISSING_TOKEN, 'this binding requires a bearer token');
+  }
+  // Constant-time: both sides are fixed-length digests, and every configured token is compared, so neither the
+  // token's length nor which rotation slot matched shows in the timing.
+  const given = digest(presented);
+  let ok = false;
+  for (const token of policy.tokens) ok = timingSafeEqual(given, token) || ok;
+  if (!ok) throw new TributaryError(ERRORS.AUTH_BAD_TOKEN, 'the token is not valid for this binding');
+}
