@@ -1,0 +1,39 @@
+import { configDefaults, defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Child processes, not worker threads: integration tests start JVMs and hold sockets, and a crashed
+    // fork cannot take the runner down with it.
+    pool: 'forks',
+    coverage: {
+      provider: 'v8',
+      include: ['src/**', 'routes/**'],
+      reporter: ['text-summary', 'text'],
+    },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/integration/**', 'test/e2e/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          // Files share one broker; running them one at a time keeps topic and group timing predictable.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+        },
+      },
+    ],
+  },
+});
