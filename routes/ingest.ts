@@ -6,6 +6,7 @@ import { decodeBody } from '../src/decode/body.js';
 import { ERRORS, TributaryError } from '../src/errors.js';
 import { prepareDocuments, type Sink, validateDocuments } from '../src/ingest/pipeline.js';
 import type { BindingMatch, BindingRouter } from '../src/ingest/router.js';
+import type { Capacity } from '../src/ops/capacity.js';
 import { sendProblem } from '../src/problem-reply.js';
 
 export interface IngestRouteOptions {
@@ -13,6 +14,7 @@ export interface IngestRouteOptions {
   /** Read on every request, so a reloaded catalog takes effect at once. */
   router: () => BindingRouter;
   sink: Sink;
+  capacity: Capacity;
 }
 
 declare module 'fastify' {
@@ -76,7 +78,14 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       },
       config.maxRecordBytes,
     );
-    await sink.produce(prepared.records, deadline);
+    if (!opts.capacity.tryAcquire(prepared.records.length, prepared.bytes)) {
+      throw new TributaryError(ERRORS.OVERLOADED, 'too many documents in flight; retry shortly');
+    }
+    try {
+      await sink.produce(prepared.records, deadline);
+    } finally {
+      opts.capacity.release(prepared.records.length, prepared.bytes);
+    }
     return reply.code(200).send({ published: prepared.records.length, webhookIds: prepared.webhookIds });
   });
 

@@ -9,6 +9,7 @@ import type { Catalog } from './catalog/model.js';
 import type { Config } from './config.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
+import { Capacity } from './ops/capacity.js';
 import { sendProblem } from './problem-reply.js';
 
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   sink: Sink;
   logger: Logger;
   checks?: ReadinessCheck[];
+  /** Shared in-flight bound; one is made from the config when not given. */
+  capacity?: Capacity;
 }
 
 export interface App {
@@ -24,6 +27,7 @@ export interface App {
   /** Swaps the served catalog at once; requests already routed finish with the old one. */
   setCatalog(catalog: Catalog): void;
   catalog(): Catalog;
+  capacity: Capacity;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -31,6 +35,9 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export async function buildApp(deps: AppDeps): Promise<App> {
   let catalog = deps.catalog;
   let router: BindingRouter = createRouter(catalog);
+  const capacity =
+    deps.capacity ??
+    new Capacity({ maxDocuments: deps.config.maxInFlightDocuments, maxBytes: deps.config.maxInFlightBytes });
   const fastify = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimit,
@@ -47,7 +54,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(probeRoutes, {
     checks: [{ name: 'catalog', ok: () => catalog.bindings.length > 0 }, ...(deps.checks ?? [])],
   });
-  await fastify.register(ingestRoutes, { config: deps.config, sink: deps.sink, router: () => router });
+  await fastify.register(ingestRoutes, {
+    config: deps.config,
+    sink: deps.sink,
+    capacity,
+    router: () => router,
+  });
   return {
     fastify,
     setCatalog(next) {
@@ -55,5 +67,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       catalog = next;
     },
     catalog: () => catalog,
+    capacity,
   };
 }

@@ -23,6 +23,8 @@ export interface Config {
   createTopics: boolean | undefined;
   localKafkaDir: string;
   keepAliveTimeoutMs: number;
+  maxInFlightDocuments: number;
+  maxInFlightBytes: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'list';
@@ -199,6 +201,22 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     default: 72000,
     help: 'Idle keep-alive timeout; above the 60 s idle timeout of common load balancers',
+  },
+  {
+    key: 'maxInFlightDocuments',
+    flag: 'max-in-flight-documents',
+    env: 'TRIBUTARY_MAX_IN_FLIGHT_DOCUMENTS',
+    kind: 'int',
+    default: 100000,
+    help: 'Documents accepted but not yet acknowledged, across all requests and sockets; 503 above',
+  },
+  {
+    key: 'maxInFlightBytes',
+    flag: 'max-in-flight-bytes',
+    env: 'TRIBUTARY_MAX_IN_FLIGHT_BYTES',
+    kind: 'int',
+    default: 256 * MiB,
+    help: 'Bytes of documents accepted but not yet acknowledged; 503 above',
   },
 ];
 

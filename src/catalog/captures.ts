@@ -18,9 +18,10 @@ export const RESOURCE_PROPERTIES: readonly string[] = [
   'idFromHeader',
   'keepHeaders',
   'tokens',
+  'allowedOrigins',
 ];
 /** Options of `endpoint.ingest`; checked so that a typo cannot silently drop, say, authentication. */
-export const INGEST_PROPERTIES: readonly string[] = ['tokens'];
+export const INGEST_PROPERTIES: readonly string[] = ['tokens', 'allowedOrigins'];
 
 export interface BindingDraft {
   capture: string;
@@ -33,6 +34,8 @@ export interface BindingDraft {
   keepHeaders: string[];
   /** Resolved token values; undefined when neither binding nor capture configures tokens (open). */
   tokens: Buffer[] | undefined;
+  /** Browser origins allowed (CORS and WebSocket Origin); undefined: none. */
+  allowedOrigins: string[] | undefined;
   resource: Record<string, unknown>;
   location: Location;
 }
@@ -112,6 +115,33 @@ function checkTokens(value: unknown, location: Location, log: ProblemLog): Buffe
   return valid ? tokens : 'invalid';
 }
 
+/** `['*']` or exact origins such as `https://app.example.com` (RFC 6454 serialization: no path, no slash). */
+function checkOrigins(value: unknown, location: Location, log: ProblemLog): string[] | undefined | 'invalid' {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    log.error(
+      location,
+      "allowedOrigins must be a list of origins such as 'https://app.example.com', or ['*']",
+    );
+    return 'invalid';
+  }
+  let valid = true;
+  for (const [index, origin] of value.entries()) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = typeof origin === 'string' ? new URL(origin) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin) {
+      log.error(at(location, index), `'${String(origin)}' is not an origin (scheme://host[:port], no path)`);
+      valid = false;
+    }
+  }
+  return valid ? (value as string[]) : 'invalid';
+}
+
 function checkBinding(
   capture: string,
   spec: unknown,
@@ -119,6 +149,7 @@ function checkBinding(
   collections: ReadonlySet<string>,
   names: Map<string, Location>,
   captureTokens: Buffer[] | undefined,
+  captureOrigins: string[] | undefined,
   log: ProblemLog,
 ): BindingDraft | undefined {
   if (!isMapping(spec)) {
@@ -203,8 +234,19 @@ function checkBinding(
     }
   }
   const ownTokens = checkTokens(resource['tokens'], at(resourceLocation, 'tokens'), log);
-  if (ownTokens === 'invalid') valid = false;
-  if (!valid || !template || typeof target !== 'string' || ownTokens === 'invalid') return undefined;
+  const ownOrigins = checkOrigins(resource['allowedOrigins'], at(resourceLocation, 'allowedOrigins'), log);
+  if (ownTokens === 'invalid' || ownOrigins === 'invalid') return undefined;
+  const tokens = ownTokens ?? captureTokens;
+  const allowedOrigins = ownOrigins ?? captureOrigins;
+  if (allowedOrigins?.includes('*') && tokens !== undefined && tokens.length > 0) {
+    // A token that any web page may present is a token any web page may steal: name the origins instead.
+    log.error(
+      location,
+      "allowedOrigins ['*'] is refused for a binding that requires tokens; list the origins",
+    );
+    valid = false;
+  }
+  if (!valid || !template || typeof target !== 'string') return undefined;
   const draft: BindingDraft = {
     capture,
     name,
@@ -212,7 +254,8 @@ function checkBinding(
     template,
     pathLocation: where,
     keepHeaders,
-    tokens: ownTokens ?? captureTokens,
+    tokens,
+    allowedOrigins,
     resource,
     location,
   };
@@ -254,7 +297,11 @@ export function checkCapture(
     endpoint === undefined
       ? undefined
       : checkTokens(endpoint['tokens'], at(location, 'endpoint', 'ingest', 'tokens'), log);
-  if (tokens === 'invalid') return undefined;
+  const origins =
+    endpoint === undefined
+      ? undefined
+      : checkOrigins(endpoint['allowedOrigins'], at(location, 'endpoint', 'ingest', 'allowedOrigins'), log);
+  if (tokens === 'invalid' || origins === 'invalid') return undefined;
   const bindings: BindingDraft[] = [];
   const names = new Map<string, Location>();
   for (const [index, bindingSpec] of specs.entries()) {
@@ -265,6 +312,7 @@ export function checkCapture(
       collections,
       names,
       tokens,
+      origins,
       log,
     );
     if (binding) bindings.push(binding);

@@ -87,6 +87,7 @@ function buildCatalog(file: string, collections: CollectionDraft[], captures: Ca
         path: bindingDraft.template.path,
         keepHeaders: bindingDraft.keepHeaders,
         tokens: tokenPolicy(bindingDraft.tokens),
+        allowedOrigins: bindingDraft.allowedOrigins,
         resource: bindingDraft.resource,
         location: bindingDraft.location,
       };

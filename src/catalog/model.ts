@@ -58,6 +58,8 @@ export interface Binding {
   keepHeaders: string[];
   /** Who may write: the binding's `resource.tokens`, else its capture's `endpoint.ingest.tokens`. */
   tokens: TokenPolicy;
+  /** Browser origins allowed to POST (CORS) and to open WebSockets; `['*']` any; undefined none. */
+  allowedOrigins: string[] | undefined;
   /** The binding's `resource` object as written, for options a later stage reads. */
   resource: Record<string, unknown>;
   location: Location;

@@ -129,3 +129,47 @@ describe('token policy in the catalog and on the webhook route', () => {
     );
   });
 });
+
+describe('allowedOrigins in the catalog', () => {
+  async function load(ingest: string, resource = ''): Promise<{ origins?: string[]; problems: string[] }> {
+    const dir = mkdtempSync(join(tmpdir(), 'trib-origins-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(
+      file,
+      `collections:\n  t/c:\n    schema: { type: object }\n    key: [/_meta/uuid]\ncaptures:\n  t/cap:\n    endpoint:\n      ingest: ${ingest}\n    bindings:\n      - target: t/c\n        resource: { name: b${resource} }\n`,
+    );
+    process.env.ORIGIN_TEST_TOKEN = 'x';
+    const result = await loadCatalog(file);
+    return {
+      origins: result.catalog?.bindings[0]?.allowedOrigins,
+      problems: result.problems.map((p) => `${p.location.path}: ${p.message}`),
+    };
+  }
+
+  it('takes exact origins from the capture, and lets a binding override them', async () => {
+    expect(
+      (await load("{ allowedOrigins: ['https://a.example', 'http://localhost:3000'] }")).origins,
+    ).toEqual(['https://a.example', 'http://localhost:3000']);
+    expect(
+      (await load("{ allowedOrigins: ['https://a.example'] }", ", allowedOrigins: ['https://b.example']"))
+        .origins,
+    ).toEqual(['https://b.example']);
+    expect((await load('{}')).origins).toBeUndefined();
+  });
+
+  it('refuses paths, junk and * together with tokens', async () => {
+    expect((await load("{ allowedOrigins: ['https://a.example/app'] }")).problems[0]).toMatch(
+      /is not an origin/,
+    );
+    expect((await load("{ allowedOrigins: ['nope'] }")).problems[0]).toMatch(/is not an origin/);
+    const star = await load("{ allowedOrigins: ['*'], tokens: ['${ORIGIN_TEST_TOKEN}'] }");
+    expect(star.problems[0]).toMatch(/\['\*'\] is refused for a binding that requires tokens/);
+    expect((await load("{ allowedOrigins: ['*'] }")).origins).toEqual(['*']);
+  });
+
+  it('reports a misspelt ingest option instead of ignoring it', async () => {
+    expect((await load("{ tokns: ['${ORIGIN_TEST_TOKEN}'] }")).problems[0]).toMatch(
+      /unknown property 'tokns'/,
+    );
+  });
+});

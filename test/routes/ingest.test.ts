@@ -216,3 +216,37 @@ describe('POST /<capture>/<binding>', () => {
     for (const secret of ['tok-123', 'sekrit-abc', 'cookie-xyz']) expect(logs).not.toContain(secret);
   });
 });
+
+describe('in-flight bound', () => {
+  it('answers 503 TRIB_OVERLOADED with Retry-After past the bound, and admits again once answered', async () => {
+    let release: () => void = () => undefined;
+    const blocked = new Promise<void>((r) => {
+      release = r;
+    });
+    const small = await buildApp({
+      config: defaultConfig({ maxInFlightDocuments: 2 }),
+      catalog: await fixtureCatalog('ingest-route.yaml'),
+      logger: capturedLogger().logger,
+      sink: { produce: () => blocked },
+    });
+    const send = (n: number) =>
+      small.fastify.inject({
+        method: 'POST',
+        url: '/hooks/t/events',
+        payload: JSON.stringify(Array.from({ length: n }, () => ({}))),
+        headers: { 'content-type': 'application/json' },
+      });
+    const first = send(2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(small.capacity.inFlight().documents).toBe(2);
+    const shed = await send(1);
+    expect(shed.statusCode).toBe(503);
+    expect(shed.headers['retry-after']).toBeDefined();
+    expect(shed.json().code).toBe('TRIB_OVERLOADED');
+    release();
+    expect((await first).statusCode).toBe(200);
+    expect(small.capacity.inFlight()).toEqual({ documents: 0, bytes: 0 });
+    expect((await send(1)).statusCode).toBe(200);
+    await small.fastify.close();
+  });
+});
