@@ -1,4 +1,7 @@
 // Shared test helpers: loading fixture catalogs and a quiet logger that tests can read back.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { loadCatalog } from '../src/catalog/load.js';
@@ -23,4 +26,16 @@ export function capturedLogger(level = 'info'): { logger: Logger; lines: string[
     },
   });
   return { logger: createLogger(level, stream), lines };
+}
+
+let tempRoot: string | undefined;
+
+/** A fresh directory under one per-process root that is removed when the test process exits. */
+export function tempDir(prefix = 'dir-'): string {
+  if (tempRoot === undefined) {
+    const root = mkdtempSync(join(tmpdir(), 'tributary-test-'));
+    tempRoot = root;
+    process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  return mkdtempSync(join(tempRoot, prefix));
 }

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
@@ -7,10 +6,10 @@ import { resolveSecret } from '../../src/auth/secrets.js';
 import { checkToken, presentedToken, tokenPolicy } from '../../src/auth/tokens.js';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { defaultConfig } from '../../src/config.js';
-import { capturedLogger, fixtureCatalog } from '../helpers.js';
+import { capturedLogger, fixtureCatalog, tempDir } from '../helpers.js';
 
 describe('resolveSecret', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'trib-secret-'));
+  const dir = tempDir('secret-');
   writeFileSync(join(dir, 's.txt'), 'abc\n');
   writeFileSync(join(dir, 'empty.txt'), '');
 
@@ -132,7 +131,7 @@ describe('token policy in the catalog and on the webhook route', () => {
 
 describe('allowedOrigins in the catalog', () => {
   async function load(ingest: string, resource = ''): Promise<{ origins?: string[]; problems: string[] }> {
-    const dir = mkdtempSync(join(tmpdir(), 'trib-origins-'));
+    const dir = tempDir('origins-');
     const file = join(dir, 'c.yaml');
     writeFileSync(
       file,

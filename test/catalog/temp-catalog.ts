@@ -1,12 +1,12 @@
 // Writes small catalogs to a temporary directory, so each rule's test shows its YAML next to its assertion.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type LoadResult, loadCatalog } from '../../src/catalog/load.js';
+import { tempDir } from '../helpers.js';
 
 /** Writes `files` (relative path -> text) and returns the absolute path of the first one. */
 export async function writeCatalog(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'tributary-catalog-'));
+  const dir = tempDir('catalog-');
   for (const [name, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), text);

@@ -1,17 +1,17 @@
 // The commands in-process against the real broker: `topics` creates and reports, `serve` serves until SIGTERM.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { tempDir } from '../helpers.js';
 import { readTopics } from './kafka-read.js';
 
 const brokers = inject('kafkaBootstrap').join(',');
 
 function catalogWithTopic(topic: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'trib-cli-'));
+  const dir = tempDir('cli-');
   const file = join(dir, 'catalog.yaml');
   writeFileSync(
     file,
@@ -111,7 +111,7 @@ describe('tributary serve', () => {
   });
 
   it('refuses to start with a broken catalog (exit 1)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'trib-cli-'));
+    const dir = tempDir('cli-');
     writeFileSync(join(dir, 'bad.yaml'), 'colections: {}\n');
     const lines = output();
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
