@@ -1,0 +1,92 @@
+// A gateway under test: the built CLI (`node bin/tributary.js serve`) as a child process, as users run it.
+import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { ORDER_SCHEMA } from './documents.js';
+import { type Child, spawnChild, waitForOk } from './processes.js';
+
+export const ORDERS_PATH = '/bench/shop/orders';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A one-binding catalog: POST /bench/shop/orders -> collection bench/orders -> `topic`. */
+export async function writeOrdersCatalog(dir: string, topic: string): Promise<string> {
+  await writeFile(path.join(dir, 'order.schema.json'), JSON.stringify(ORDER_SCHEMA, null, 2));
+  const file = path.join(dir, `catalog-${topic}.yaml`);
+  await writeFile(
+    file,
+    [
+      'collections:',
+      '  bench/orders:',
+      '    schema: order.schema.json',
+      '    key: [/id]',
+      `    topic: ${topic}`,
+      'captures:',
+      '  bench/shop:',
+      '    endpoint: { ingest: {} }',
+      '    bindings:',
+      '      - target: bench/orders',
+      '        resource: { name: orders }',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+export interface GatewayOptions {
+  root: string;
+  catalog: string;
+  bootstrap: string[];
+  /** Extra `serve` flags, e.g. ['--linger-ms', '5']. */
+  flags?: string[];
+  /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=...']. */
+  nodeArgs?: string[];
+  readyTimeoutMs?: number;
+  /** Where stdout/stderr (pino's JSON lines) go. */
+  logFile: string;
+}
+
+export interface RunningGateway {
+  child: Child;
+  url: string;
+  /** Milliseconds from spawn to the first 200 on /readyz. */
+  readyMs: number;
+}
+
+export async function startGatewayProcess(opts: GatewayOptions): Promise<RunningGateway> {
+  const port = await freePort();
+  const child = spawnChild(
+    'gateway',
+    process.execPath,
+    [
+      ...(opts.nodeArgs ?? []),
+      path.join(opts.root, 'bin', 'tributary.js'),
+      'serve',
+      '--catalog',
+      opts.catalog,
+      '--brokers',
+      opts.bootstrap.join(','),
+      '--port',
+      String(port),
+      ...(opts.flags ?? []),
+    ],
+    { env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' }, logFile: opts.logFile },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const readyMs = await waitForOk(`${url}/readyz`, child, opts.readyTimeoutMs ?? 60_000);
+    return { child, url, readyMs };
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,44 @@
+// Topics for each measurement, and a count of what reached them: a scenario's documents/s is only reported
+// next to the number of records Kafka holds, so an answer that was not backed by a write would show.
+import kafkajs from 'kafkajs';
+
+const { Kafka, logLevel } = kafkajs;
+
+export const PARTITIONS = 3;
+
+function admin(bootstrap: string[]) {
+  return new Kafka({ brokers: bootstrap, clientId: 'tributary-bench', logLevel: logLevel.NOTHING }).admin();
+}
+
+export async function createTopics(bootstrap: string[], topics: string[]): Promise<void> {
+  const a = admin(bootstrap);
+  await a.connect();
+  try {
+    await a.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
+    });
+  } finally {
+    await a.disconnect();
+  }
+}
+
+/** Records in a topic: the sum of its partitions' end offsets (topics here are fresh, never compacted). */
+export async function countRecords(bootstrap: string[], topic: string): Promise<number> {
+  const a = admin(bootstrap);
+  await a.connect();
+  try {
+    const offsets = await a.fetchTopicOffsets(topic);
+    return offsets.reduce((n, p) => n + Number(p.high), 0);
+  } finally {
+    await a.disconnect();
+  }
+}
+
+let serial = 0;
+
+/** A fresh topic name per measurement, so counts are not mixed between runs. */
+export function topicFor(scenario: string): string {
+  serial++;
+  return `bench.${scenario}.${Date.now().toString(36)}${serial}`;
+}

@@ -1,0 +1,94 @@
+// The shape of bench/results/*.json: written by run.ts, read by render.ts (and its fixture test).
+
+export interface LatencyMs {
+  p50: number;
+  p90?: number;
+  p99: number;
+  max?: number;
+  mean?: number;
+}
+
+/** One measured run of one system (the gateway or a baseline) in one round. */
+export interface Measurement {
+  /** Which system and shape: webhooks, batch-array, batch-ndjson, websocket, fastify, kafkajs, ... */
+  id: string;
+  round: number;
+  durationSec: number;
+  docsPerSec: number;
+  requestsPerSec?: number;
+  latencyMs?: LatencyMs;
+  /** Average cores used: named processes, `machine` (all) and `others` (other users of the machine). */
+  cores?: Record<string, number>;
+  peakRssMiB?: number;
+  /** Answers: 2xx (or acks), non-2xx (or nacks), transport errors. */
+  ok?: number;
+  non2xx?: number;
+  errors?: number;
+  /** Records Kafka held in the measurement's fresh topic afterwards (at least ok x docs per request). */
+  recordsInTopic?: number;
+  note?: string;
+}
+
+export interface CurvePoint {
+  targetRate: number;
+  /** Target as a share of the peak webhook rate. */
+  share: number;
+  docsPerSec: number;
+  latencyMs: LatencyMs;
+  non2xx: number;
+}
+
+export interface ScaleResults {
+  catalog?: {
+    bindings: number;
+    sharedSchemaBindings: number;
+    smallSchemaBindings: number;
+    /** Spawn of `tributary serve` to the first 200 on /readyz. */
+    readyMs: number;
+    rssMiB: number;
+    /** A one-binding catalog on the same machine, for comparison. */
+    baselineReadyMs: number;
+    baselineRssMiB: number;
+  };
+  idleWebSockets?: {
+    connections: number;
+    rssBeforeMiB: number;
+    rssAfterMiB: number;
+    bytesPerConnection: number;
+    openMs: number;
+  };
+}
+
+export interface InstancesResult {
+  instances: number;
+  how: string;
+  docsPerSec: number;
+  /** Against one instance in the same run. */
+  singleDocsPerSec: number;
+  cores: Record<string, number>;
+  latencyMs: LatencyMs;
+}
+
+export interface BenchResults {
+  version: 1;
+  date: string;
+  machine: {
+    nproc: number;
+    cpuModel: string;
+    memoryGiB: number;
+    os: string;
+    /** 1-minute load average before the run, and its min/max sampled during the run. */
+    loadBefore: number;
+    loadDuring: { min: number; max: number; mean: number };
+  };
+  versions: Record<string, string>;
+  settings: Record<string, string | number | boolean>;
+  measurements: Measurement[];
+  curve: CurvePoint[];
+  scale: ScaleResults;
+  instances?: InstancesResult;
+  /** Systems or scenarios that could not run here, with the exact reason. */
+  unavailable: Record<string, string>;
+  /** Free-form findings worth keeping next to the numbers (profiles, tuning). */
+  notes?: string[];
+}

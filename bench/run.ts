@@ -1,0 +1,200 @@
+// `npm run bench`: every scenario and baseline in one run against one local Kafka broker, results written to
+// bench/results/<date>.json (and latest.json), then rendered into docs/benchmarks.md and the README.
+//
+//   npm run bench                     full run (about 10 minutes on 2 cores)
+//   npm run bench -- --quick          short runs, one round: checks the suite works, numbers are rough
+//   npm run bench -- --only webhooks,fastify   a subset (ids as in the results)
+//   npm run bench -- --profile        also run scenario 1 once under `node --cpu-prof`, print the hottest functions
+//   npm run bench -- --flags "--linger-ms 5"   extra `serve` flags for every gateway
+//   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
+//   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startLocalKafka } from '../src/kafka/local-broker.js';
+import type { BenchContext, Settings } from './lib/context.js';
+import { round } from './lib/processes.js';
+import { median } from './lib/stats.js';
+import { renderAll } from './render.js';
+import type { BenchResults, Measurement } from './results.js';
+import { measureCatalogScale } from './scenarios/catalog-scale.js';
+import { measureCost } from './scenarios/cost.js';
+import { measureBareFastify } from './scenarios/fastify-baseline.js';
+import { measureInstances } from './scenarios/instances.js';
+import { measureBareKafkajs } from './scenarios/kafkajs-baseline.js';
+import { measureLatencyCurve } from './scenarios/latency-curve.js';
+import { measureProducerPerf } from './scenarios/producer-perf.js';
+import { profileWebhooks } from './scenarios/profile.js';
+import { BridgeUnavailable, ensureBridgeJars, measureStrimziBridge } from './scenarios/strimzi-bridge.js';
+import { measureWebhooks } from './scenarios/webhooks.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    rate: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    flags: { type: 'string' },
+    'no-render': { type: 'boolean', default: false },
+  },
+});
+
+const quick = values.quick === true;
+const settings: Settings = {
+  durationSec: Number(values.duration ?? (quick ? 4 : 15)),
+  warmupSec: quick ? 2 : 4,
+  connections: Number(values.connections ?? 64),
+  rounds: Number(values.rounds ?? (quick ? 1 : 3)),
+  batchSize: 100,
+  idleConnections: quick ? 1000 : 10_000,
+  bindings: 1000,
+  gatewayFlags: values.flags ? values.flags.split(/\s+/).filter(Boolean) : [],
+};
+const only = values.only ? new Set(values.only.split(',')) : undefined;
+const wants = (id: string): boolean => only === undefined || only.has(id);
+
+function log(message: string): void {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+function versionOf(pkg: string): string {
+  const require = createRequire(path.join(root, 'package.json'));
+  return (require(`${pkg}/package.json`) as { version: string }).version;
+}
+
+function javaVersionLine(): string {
+  // `java -version` writes to stderr.
+  return execFileSync('sh', ['-c', 'java -version 2>&1 | head -1'], { encoding: 'utf8' }).trim();
+}
+
+async function main(): Promise<void> {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'tributary-bench-'));
+  const loadBefore = round(os.loadavg()[0]!, 2);
+  const loads: number[] = [];
+  const sampler = setInterval(() => loads.push(os.loadavg()[0]!), 5000);
+  log(
+    `work dir ${workDir}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  const kafka = await startLocalKafka({ nodes: 1, fastStartup: false, heapMb: 1024, log });
+  const kafkaPid = kafka.nodes[0]!.pid()!;
+  const ctx: BenchContext = { root, workDir, bootstrap: kafka.bootstrap, kafkaPid, settings, log };
+  const measurements: Measurement[] = [];
+  const unavailable: Record<string, string> = {};
+  const notes: string[] = [];
+  const results: BenchResults = {
+    version: 1,
+    date: new Date().toISOString(),
+    machine: {
+      nproc: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
+      os: `${os.type()} ${os.release()}`,
+      loadBefore,
+      loadDuring: { min: 0, max: 0, mean: 0 },
+    },
+    versions: {
+      node: process.version,
+      kafka: /<kafka\.version>([^<]+)</.exec(
+        await readFile(path.join(root, 'scripts/kafka/pom.xml'), 'utf8'),
+      )![1]!,
+      kafkajs: versionOf('kafkajs'),
+      fastify: versionOf('fastify'),
+      ajv: versionOf('ajv'),
+      autocannon: versionOf('autocannon'),
+      java: javaVersionLine(),
+      tributary: execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], {
+        encoding: 'utf8',
+      }).trim(),
+    },
+    settings: {
+      durationSec: settings.durationSec,
+      warmupSec: settings.warmupSec,
+      connections: settings.connections,
+      rounds: settings.rounds,
+      batchSize: settings.batchSize,
+      documentBytes: JSON.stringify((await import('./lib/documents.js')).makeOrder(0)).length,
+      partitions: 3,
+      acks: 'all',
+      gatewayFlags: settings.gatewayFlags.join(' ') || '(defaults)',
+      quick,
+    },
+    measurements,
+    curve: [],
+    scale: {},
+    unavailable,
+    notes,
+  };
+  try {
+    let bridgeLibs: string | undefined;
+    if (wants('bridge')) {
+      try {
+        bridgeLibs = await ensureBridgeJars(root);
+      } catch (err) {
+        if (!(err instanceof BridgeUnavailable)) throw err;
+        unavailable['bridge'] = err.message;
+        log(`bridge: ${err.message}`);
+      }
+    }
+    // Gateway and baselines alternate within each round, so a burst of load from other users of the machine
+    // hits both sides instead of one.
+    for (let r = 1; r <= settings.rounds; r++) {
+      const order = r % 2 === 1 ? ['fastify', 'webhooks', 'bridge'] : ['bridge', 'webhooks', 'fastify'];
+      for (const id of order) {
+        if (!wants(id)) continue;
+        if (id === 'fastify') measurements.push(await measureBareFastify(ctx, r));
+        if (id === 'webhooks') measurements.push(await measureWebhooks(ctx, 'single', r));
+        if (id === 'bridge' && bridgeLibs) measurements.push(await measureStrimziBridge(ctx, r, bridgeLibs));
+      }
+      if (wants('kafkajs')) measurements.push(await measureBareKafkajs(ctx, r));
+    }
+    if (only?.has('cost')) {
+      for (let r = 1; r <= settings.rounds; r++)
+        measurements.push(await measureCost(ctx, Number(values.rate ?? 1000), r));
+    }
+    if (wants('batch-array')) measurements.push(await measureWebhooks(ctx, 'array', 1));
+    if (wants('batch-ndjson')) measurements.push(await measureWebhooks(ctx, 'ndjson', 1));
+    if (wants('producer-perf')) measurements.push(await measureProducerPerf(ctx, 1));
+    const peak = median(measurements.filter((m) => m.id === 'webhooks').map((m) => m.docsPerSec));
+    if (wants('instances') && peak > 0) results.instances = await measureInstances(ctx, 2, peak);
+    if (wants('curve') && peak > 0) results.curve = await measureLatencyCurve(ctx, peak);
+    if (wants('catalog')) results.scale.catalog = await measureCatalogScale(ctx);
+    if (values.profile) notes.push(...(await profileWebhooks(ctx)));
+  } finally {
+    clearInterval(sampler);
+    await kafka.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+  const during = loads.length > 0 ? loads : [loadBefore];
+  results.machine.loadDuring = {
+    min: round(Math.min(...during), 2),
+    max: round(Math.max(...during), 2),
+    mean: round(during.reduce((a, b) => a + b, 0) / during.length, 2),
+  };
+  const dir = path.join(root, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  const file = path.join(dir, `${results.date.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, json);
+  await writeFile(path.join(dir, 'latest.json'), json);
+  log(`results: ${path.relative(root, file)}`);
+  if (!values['no-render'] && only === undefined) {
+    await renderAll(root, results, path.relative(root, file));
+    log('rendered docs/benchmarks.md and the README performance section');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,58 @@
+// CPU cost per document at a fixed rate the gateway sustains easily: CPU microseconds of the gateway process per
+// acknowledged document. Unlike peak throughput this barely moves when other users load the machine (as long as
+// the gateway keeps up), so it is the figure used to judge hot-path changes (A/B with --flags).
+import { type BenchContext, logFile } from '../lib/context.js';
+import { orderPool } from '../lib/documents.js';
+import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
+import { createTopics, topicFor } from '../lib/kafka.js';
+import { runHttpLoad } from '../lib/load.js';
+import { CpuMeter, round } from '../lib/processes.js';
+import type { Measurement } from '../results.js';
+
+export async function measureCost(ctx: BenchContext, rate: number, roundNo: number): Promise<Measurement> {
+  const topic = topicFor('cost');
+  await createTopics(ctx.bootstrap, [topic]);
+  const catalog = await writeOrdersCatalog(ctx.workDir, topic);
+  const gw = await startGatewayProcess({
+    root: ctx.root,
+    catalog,
+    bootstrap: ctx.bootstrap,
+    flags: ctx.settings.gatewayFlags,
+    logFile: logFile(ctx, `cost-r${roundNo}`),
+  });
+  try {
+    const load = {
+      url: `${gw.url}${ORDERS_PATH}`,
+      bodies: orderPool(1000),
+      docsPerBody: 1,
+      contentType: 'application/json',
+      connections: ctx.settings.connections,
+      overallRate: rate,
+    };
+    await runHttpLoad({ ...load, durationSec: ctx.settings.warmupSec });
+    const meter = new CpuMeter({ server: gw.child.pid, kafka: ctx.kafkaPid, load: process.pid });
+    meter.start();
+    const run = await runHttpLoad({ ...load, durationSec: ctx.settings.durationSec });
+    const cores = meter.stop();
+    const usPerDoc = round(((cores['server'] ?? 0) * 1e6) / run.docsPerSec, 1);
+    ctx.log(
+      `cost r${roundNo} at ${rate}/s: ${run.docsPerSec} docs/s, ${usPerDoc} µs CPU per document, ` +
+        `p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, cores ${JSON.stringify(cores)}`,
+    );
+    return {
+      id: 'cost',
+      round: roundNo,
+      durationSec: run.durationSec,
+      docsPerSec: run.docsPerSec,
+      requestsPerSec: run.requestsPerSec,
+      latencyMs: run.latencyMs,
+      cores,
+      ok: run.ok,
+      non2xx: run.non2xx,
+      errors: run.errors,
+      note: `${usPerDoc} µs gateway CPU per document at a fixed ${rate} requests/s`,
+    };
+  } finally {
+    await gw.child.stop();
+  }
+}

@@ -1,0 +1,65 @@
+// Baseline (b): bare kafkajs, same documents and keys, large batches, acks=-1.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type BenchContext, logFile, waitForOutput } from '../lib/context.js';
+import { countRecords, createTopics, topicFor } from '../lib/kafka.js';
+import { CpuMeter, mib, peakRssBytes, round, spawnChild } from '../lib/processes.js';
+import type { Measurement } from '../results.js';
+
+export const KAFKAJS_BATCH_DOCS = 500;
+export const KAFKAJS_IN_FLIGHT = 4;
+
+export async function measureBareKafkajs(ctx: BenchContext, roundNo: number): Promise<Measurement> {
+  const topic = topicFor('kafkajs');
+  await createTopics(ctx.bootstrap, [topic]);
+  const { settings } = ctx;
+  const file = logFile(ctx, `kafkajs-r${roundNo}`);
+  const child = spawnChild(
+    'kafkajs',
+    process.execPath,
+    [
+      path.join(ctx.root, 'dist', 'bench', 'clients', 'kafkajs-producer.js'),
+      JSON.stringify({
+        bootstrap: ctx.bootstrap,
+        topic,
+        warmupSec: settings.warmupSec,
+        durationSec: settings.durationSec,
+        batchDocs: KAFKAJS_BATCH_DOCS,
+        inFlight: KAFKAJS_IN_FLIGHT,
+      }),
+    ],
+    { logFile: file, env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' } },
+  );
+  try {
+    await waitForOutput(child, 'measuring', 60_000);
+    const meter = new CpuMeter({ client: child.pid, kafka: ctx.kafkaPid, load: process.pid });
+    meter.start();
+    await waitForOutput(child, '"docs"', (settings.durationSec + 60) * 1000);
+    const cores = meter.stop();
+    const peakRssMiB = mib(peakRssBytes(child.pid));
+    const line = (await readFile(file, 'utf8')).split('\n').find((l) => l.startsWith('{"docs"'))!;
+    const r = JSON.parse(line) as {
+      docs: number;
+      seconds: number;
+      cores: number;
+      batchLatencyMs: { p50: number; p99: number };
+    };
+    await child.stop();
+    const m: Measurement = {
+      id: 'kafkajs',
+      round: roundNo,
+      durationSec: round(r.seconds, 1),
+      docsPerSec: round(r.docs / r.seconds),
+      latencyMs: r.batchLatencyMs,
+      cores: { ...cores, client: round(r.cores, 2) },
+      peakRssMiB,
+      ok: r.docs,
+      recordsInTopic: await countRecords(ctx.bootstrap, topic),
+      note: `${KAFKAJS_BATCH_DOCS} documents per send(), ${KAFKAJS_IN_FLIGHT} sends in flight; latency is per send()`,
+    };
+    ctx.log(`kafkajs r${roundNo}: ${m.docsPerSec} docs/s, cores ${JSON.stringify(m.cores)}`);
+    return m;
+  } finally {
+    await child.stop();
+  }
+}

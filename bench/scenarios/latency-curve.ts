@@ -1,0 +1,59 @@
+// Scenario 5c: latency versus offered load for scenario 1. One gateway, a fixed request rate per step
+// (autocannon overallRate) as a share of the peak measured earlier in the same run.
+// autocannon does not correct for coordinated omission: at rates the gateway cannot sustain, the p99 shown
+// is a lower bound. Below the peak (what the target is about) the gateway keeps up and the figure is exact.
+import { type BenchContext, logFile } from '../lib/context.js';
+import { orderPool } from '../lib/documents.js';
+import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
+import { createTopics, topicFor } from '../lib/kafka.js';
+import { runHttpLoad } from '../lib/load.js';
+import type { CurvePoint } from '../results.js';
+
+export const CURVE_SHARES = [0.1, 0.25, 0.5, 0.75, 0.9, 1.0];
+
+export async function measureLatencyCurve(ctx: BenchContext, peakDocsPerSec: number): Promise<CurvePoint[]> {
+  const topic = topicFor('curve');
+  await createTopics(ctx.bootstrap, [topic]);
+  const catalog = await writeOrdersCatalog(ctx.workDir, topic);
+  const gw = await startGatewayProcess({
+    root: ctx.root,
+    catalog,
+    bootstrap: ctx.bootstrap,
+    flags: ctx.settings.gatewayFlags,
+    logFile: logFile(ctx, 'curve'),
+  });
+  const bodies = orderPool(1000);
+  const load = {
+    url: `${gw.url}${ORDERS_PATH}`,
+    bodies,
+    docsPerBody: 1,
+    contentType: 'application/json',
+    connections: ctx.settings.connections,
+  };
+  const points: CurvePoint[] = [];
+  try {
+    await runHttpLoad({ ...load, durationSec: ctx.settings.warmupSec });
+    for (const share of CURVE_SHARES) {
+      const targetRate = Math.max(1, Math.round(peakDocsPerSec * share));
+      const run = await runHttpLoad({
+        ...load,
+        overallRate: targetRate,
+        durationSec: Math.max(3, Math.round(ctx.settings.durationSec / 2)),
+      });
+      points.push({
+        targetRate,
+        share,
+        docsPerSec: run.docsPerSec,
+        latencyMs: run.latencyMs,
+        non2xx: run.non2xx,
+      });
+      ctx.log(
+        `curve ${Math.round(share * 100)}% (${targetRate}/s): ${run.docsPerSec} docs/s, p50 ${run.latencyMs.p50} ms, ` +
+          `p99 ${run.latencyMs.p99} ms`,
+      );
+    }
+  } finally {
+    await gw.child.stop();
+  }
+  return points;
+}

@@ -1,0 +1,36 @@
+// `--profile`: scenario 1 once more with the gateway under `node --cpu-prof`; prints and returns the hottest
+// functions (self time) and the time per package, the evidence for hot-path changes.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { BenchContext } from '../lib/context.js';
+import { hottestFunctions, timeByArea } from '../lib/cpu-profile.js';
+import { measureWebhooks } from './webhooks.js';
+
+export async function profileWebhooks(ctx: BenchContext): Promise<string[]> {
+  const dir = path.join(
+    ctx.root,
+    'bench',
+    'results',
+    'profiles',
+    new Date().toISOString().replace(/[:.]/g, '-'),
+  );
+  const m = await measureWebhooks(ctx, 'single', 1, {
+    id: 'webhooks-profiled',
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  });
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) return [`profile: no .cpuprofile written in ${dir}`];
+  const file = path.join(dir, files[0]!);
+  const areas = await timeByArea(file);
+  const hot = await hottestFunctions(file, 30);
+  const lines = [
+    `profile of scenario 1 (${m.docsPerSec} docs/s under the profiler): ${path.relative(ctx.root, file)}`,
+    `self time by area: ${Object.entries(areas)
+      .slice(0, 12)
+      .map(([k, v]) => `${k} ${v}%`)
+      .join(', ')}`,
+    ...hot.map((h) => `  ${h.selfPercent.toFixed(1).padStart(5)}%  ${h.name}  ${h.where}`),
+  ];
+  for (const l of lines) ctx.log(l);
+  return lines.slice(0, 2);
+}
