@@ -1,0 +1,66 @@
+// The renderer turns a results file into docs/benchmarks.md and the README lines; checked on a fixture whose
+// ratios are known (webhooks median 4,500 / bare Fastify 9,000 = 0.5x).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  computeTargets,
+  README_END,
+  README_START,
+  renderBenchmarks,
+  renderReadmeSection,
+  replaceReadmeSection,
+} from '../../bench/render.js';
+import type { BenchResults } from '../../bench/results.js';
+
+const fixture = JSON.parse(
+  readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'bench', 'results.json'), 'utf8'),
+) as BenchResults;
+
+describe('bench renderer', () => {
+  it('computes each target from medians, and says why one could not be measured', () => {
+    const targets = computeTargets(fixture);
+    const byName = (prefix: string) => targets.find((t) => t.name.startsWith(prefix))!;
+    expect(byName('Webhooks vs bare Fastify')).toMatchObject({ measured: '0.5x', met: false });
+    expect(byName('Webhooks vs Strimzi')).toMatchObject({ met: undefined });
+    expect(byName('Webhooks vs Strimzi').measured).toContain('io.strimzi:kafka-bridge');
+    expect(byName('WebSocket vs bare kafkajs')).toMatchObject({ measured: '0.85x', met: true });
+    expect(byName('p99 time to 2xx')).toMatchObject({ met: true });
+    expect(byName('p99 time to 2xx').measured).toContain('14 ms');
+    expect(byName('Memory per idle')).toMatchObject({ measured: '12.3 KiB (10000 connections)', met: true });
+    expect(byName('Start-up with 1000 bindings')).toMatchObject({ measured: '3.40 s', met: false });
+  });
+
+  it('renders every section with machine, versions and settings', () => {
+    const md = renderBenchmarks(fixture, 'bench/results/fixture.json');
+    expect(md.startsWith('# Benchmarks\n')).toBe(true);
+    for (const heading of [
+      '## Machine, versions, settings',
+      '## Targets',
+      '## Scenario 1: webhooks, one document per POST',
+      '## Scenario 2: batches of 100 documents per POST',
+      '## Scenario 3: WebSocket',
+      '## Scenario 4: client and broker ceilings',
+      '## Scenario 5: scale',
+      '## Not run here',
+    ]) {
+      expect(md).toContain(`\n${heading}\n`);
+    }
+    expect(md).toContain('2 × Test CPU');
+    expect(md).toContain('`v20.20.2`');
+    expect(md).toContain('4,500 (4,000–5,000)');
+    expect(md).toContain('```mermaid\nxychart-beta');
+    expect(md).toContain('line [8, 14, 45]');
+    expect(md).toContain('| Webhooks vs bare Fastify (docs/s) | ≥ 0.7x | 0.5x | **not met** |');
+  });
+
+  it('replaces only the marked README block', () => {
+    const readme = `# T\n\n## Performance\n\n${README_START}\nold\n${README_END}\n\n## Development\n`;
+    const next = replaceReadmeSection(readme, renderReadmeSection(fixture));
+    expect(next).not.toContain('old');
+    expect(next).toContain('- Webhooks vs bare Fastify (docs/s): 0.5x (goal ≥ 0.7x; not met)');
+    expect(next.startsWith('# T\n\n## Performance\n\n')).toBe(true);
+    expect(next.endsWith(`${README_END}\n\n## Development\n`)).toBe(true);
+    expect(() => replaceReadmeSection('# no markers', 'x')).toThrow(/bench:start/);
+  });
+});
