@@ -4,7 +4,8 @@
 //   npm run bench                     full run (about 10 minutes on 2 cores)
 //   npm run bench -- --quick          short runs, one round: checks the suite works, numbers are rough
 //   npm run bench -- --only webhooks,fastify   a subset (ids as in the results)
-//   npm run bench -- --profile        also run scenario 1 once under `node --cpu-prof`, print the hottest functions
+//   npm run bench -- --profile single   also run scenario 1 (or array, ndjson) under `node --cpu-prof`, print
+//                                       the hottest functions
 //   npm run bench -- --flags "--linger-ms 5"   extra `serve` flags for every gateway
 //   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
@@ -25,12 +26,12 @@ import { measureCatalogScale } from './scenarios/catalog-scale.js';
 import { measureCost } from './scenarios/cost.js';
 import { measureBareFastify } from './scenarios/fastify-baseline.js';
 import { measureInstances } from './scenarios/instances.js';
-import { measureBareKafkajs } from './scenarios/kafkajs-baseline.js';
+import { confluentAvailable, measureBareKafkajs } from './scenarios/kafkajs-baseline.js';
 import { measureLatencyCurve } from './scenarios/latency-curve.js';
 import { measureProducerPerf } from './scenarios/producer-perf.js';
 import { profileWebhooks } from './scenarios/profile.js';
 import { BridgeUnavailable, ensureBridgeJars, measureStrimziBridge } from './scenarios/strimzi-bridge.js';
-import { measureWebhooks } from './scenarios/webhooks.js';
+import { measureWebhooks, type WebhookShape } from './scenarios/webhooks.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
@@ -41,7 +42,7 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     connections: { type: 'string' },
     rate: { type: 'string' },
-    profile: { type: 'boolean', default: false },
+    profile: { type: 'string' },
     flags: { type: 'string' },
     'no-render': { type: 'boolean', default: false },
   },
@@ -146,6 +147,8 @@ async function main(): Promise<void> {
         log(`bridge: ${err.message}`);
       }
     }
+    const confluentMissing = wants('confluent') ? await confluentAvailable() : undefined;
+    if (confluentMissing !== undefined) unavailable['confluent'] = confluentMissing;
     // Gateway and baselines alternate within each round, so a burst of load from other users of the machine
     // hits both sides instead of one.
     for (let r = 1; r <= settings.rounds; r++) {
@@ -157,6 +160,9 @@ async function main(): Promise<void> {
         if (id === 'bridge' && bridgeLibs) measurements.push(await measureStrimziBridge(ctx, r, bridgeLibs));
       }
       if (wants('kafkajs')) measurements.push(await measureBareKafkajs(ctx, r));
+      if (wants('confluent') && confluentMissing === undefined) {
+        measurements.push(await measureBareKafkajs(ctx, r, 'confluent'));
+      }
     }
     if (only?.has('cost')) {
       for (let r = 1; r <= settings.rounds; r++)
@@ -169,7 +175,7 @@ async function main(): Promise<void> {
     if (wants('instances') && peak > 0) results.instances = await measureInstances(ctx, 2, peak);
     if (wants('curve') && peak > 0) results.curve = await measureLatencyCurve(ctx, peak);
     if (wants('catalog')) results.scale.catalog = await measureCatalogScale(ctx);
-    if (values.profile) notes.push(...(await profileWebhooks(ctx)));
+    if (values.profile) notes.push(...(await profileWebhooks(ctx, values.profile as WebhookShape)));
   } finally {
     clearInterval(sampler);
     await kafka.stop();

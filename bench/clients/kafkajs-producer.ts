@@ -1,12 +1,15 @@
-// Baseline (b): the client ceiling. A bare kafkajs producer sending the same documents with the same keys in
-// large batches (acks=-1), several sends in flight, no HTTP, no validation. Run as its own process; prints one
-// JSON line with its results. Options come as one JSON argument.
+// Baseline (b): the client ceiling. A bare producer sending the same documents with the same keys in large
+// batches (acks=-1), several sends in flight, no HTTP, no validation. Run as its own process; prints one JSON
+// line with its results. Options come as one JSON argument.
+//
+// client 'kafkajs' is the gateway's client. client 'confluent' is @confluentinc/kafka-javascript (librdkafka)
+// through its KafkaJS-compatible API, measured only where it is installed (it is not a dependency: without a
+// prebuilt binary it needs a native build, see docs/benchmarks.md).
 import kafkajs from 'kafkajs';
 import { orderPool } from '../lib/documents.js';
 
-const { Kafka, logLevel } = kafkajs;
-
 interface Options {
+  client: 'kafkajs' | 'confluent';
   bootstrap: string[];
   topic: string;
   warmupSec: number;
@@ -15,14 +18,63 @@ interface Options {
   inFlight: number;
 }
 
+interface Message {
+  key: string;
+  value: string;
+}
+
+interface BenchProducer {
+  send(messages: Message[]): Promise<unknown>;
+  disconnect(): Promise<void>;
+}
+
+/** The slice of @confluentinc/kafka-javascript used here; typed locally because it is optional. */
+interface ConfluentModule {
+  KafkaJS: {
+    Kafka: new (
+      config: Record<string, unknown>,
+    ) => {
+      producer(config: Record<string, unknown>): {
+        connect(): Promise<void>;
+        send(record: { topic: string; messages: Message[] }): Promise<unknown>;
+        disconnect(): Promise<void>;
+      };
+    };
+  };
+}
+
 const opts = JSON.parse(process.argv[2]!) as Options;
-const messages = orderPool(1000).map((value) => ({
+
+async function connect(): Promise<BenchProducer> {
+  if (opts.client === 'confluent') {
+    const name = '@confluentinc/kafka-javascript';
+    const { KafkaJS } = (await import(name)) as ConfluentModule;
+    const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: opts.bootstrap, clientId: 'bench-confluent' } });
+    const producer = kafka.producer({ kafkaJS: { acks: -1, allowAutoTopicCreation: false } });
+    await producer.connect();
+    return {
+      send: (messages) => producer.send({ topic: opts.topic, messages }),
+      disconnect: () => producer.disconnect(),
+    };
+  }
+  const kafka = new kafkajs.Kafka({
+    brokers: opts.bootstrap,
+    clientId: 'bench-kafkajs',
+    logLevel: kafkajs.logLevel.WARN,
+  });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  return {
+    send: (messages) => producer.send({ topic: opts.topic, acks: -1, messages }),
+    disconnect: () => producer.disconnect(),
+  };
+}
+
+const messages: Message[] = orderPool(1000).map((value) => ({
   key: JSON.stringify([(JSON.parse(value) as { id: string }).id]),
   value,
 }));
-const kafka = new Kafka({ brokers: opts.bootstrap, clientId: 'bench-kafkajs', logLevel: logLevel.WARN });
-const producer = kafka.producer({ allowAutoTopicCreation: false });
-await producer.connect();
+const producer = await connect();
 
 let next = 0;
 let acked = 0;
@@ -31,10 +83,10 @@ let measuring = false;
 
 async function lane(until: number): Promise<void> {
   while (Date.now() < until) {
-    const batch = new Array(opts.batchDocs);
-    for (let i = 0; i < opts.batchDocs; i++) batch[i] = messages[next++ % messages.length];
+    const batch: Message[] = new Array(opts.batchDocs);
+    for (let i = 0; i < opts.batchDocs; i++) batch[i] = messages[next++ % messages.length]!;
     const started = performance.now();
-    await producer.send({ topic: opts.topic, acks: -1, messages: batch });
+    await producer.send(batch);
     if (measuring) {
       latencies.push(performance.now() - started);
       acked += batch.length;

@@ -171,7 +171,7 @@ export class CpuMeter {
     for (const [name, pid] of Object.entries(this.pids)) {
       const used = ((this.lastCpu.get(pid) ?? 0) - (this.startCpu.get(pid) ?? 0)) / wall;
       ours += used;
-      cores[name] = round(used, 2);
+      cores[name] = round(used, 3);
     }
     const machine = (machineBusySeconds() - this.startMachine) / wall;
     cores['machine'] = round(machine, 2);

@@ -9,17 +9,35 @@ import type { Measurement } from '../results.js';
 export const KAFKAJS_BATCH_DOCS = 500;
 export const KAFKAJS_IN_FLIGHT = 4;
 
-export async function measureBareKafkajs(ctx: BenchContext, roundNo: number): Promise<Measurement> {
-  const topic = topicFor('kafkajs');
+export type ClientKind = 'kafkajs' | 'confluent';
+
+/** Whether @confluentinc/kafka-javascript can be loaded here (it is optional, see the client). */
+export async function confluentAvailable(): Promise<string | undefined> {
+  try {
+    const name = '@confluentinc/kafka-javascript';
+    await import(name);
+    return undefined;
+  } catch (err) {
+    return `@confluentinc/kafka-javascript is not installed (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+export async function measureBareKafkajs(
+  ctx: BenchContext,
+  roundNo: number,
+  client: ClientKind = 'kafkajs',
+): Promise<Measurement> {
+  const topic = topicFor(client);
   await createTopics(ctx.bootstrap, [topic]);
   const { settings } = ctx;
-  const file = logFile(ctx, `kafkajs-r${roundNo}`);
+  const file = logFile(ctx, `${client}-r${roundNo}`);
   const child = spawnChild(
-    'kafkajs',
+    client,
     process.execPath,
     [
       path.join(ctx.root, 'dist', 'bench', 'clients', 'kafkajs-producer.js'),
       JSON.stringify({
+        client,
         bootstrap: ctx.bootstrap,
         topic,
         warmupSec: settings.warmupSec,
@@ -46,7 +64,7 @@ export async function measureBareKafkajs(ctx: BenchContext, roundNo: number): Pr
     };
     await child.stop();
     const m: Measurement = {
-      id: 'kafkajs',
+      id: client,
       round: roundNo,
       durationSec: round(r.seconds, 1),
       docsPerSec: round(r.docs / r.seconds),
@@ -57,7 +75,7 @@ export async function measureBareKafkajs(ctx: BenchContext, roundNo: number): Pr
       recordsInTopic: await countRecords(ctx.bootstrap, topic),
       note: `${KAFKAJS_BATCH_DOCS} documents per send(), ${KAFKAJS_IN_FLIGHT} sends in flight; latency is per send()`,
     };
-    ctx.log(`kafkajs r${roundNo}: ${m.docsPerSec} docs/s, cores ${JSON.stringify(m.cores)}`);
+    ctx.log(`${client} r${roundNo}: ${m.docsPerSec} docs/s, cores ${JSON.stringify(m.cores)}`);
     return m;
   } finally {
     await child.stop();

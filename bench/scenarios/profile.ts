@@ -4,9 +4,9 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchContext } from '../lib/context.js';
 import { hottestFunctions, timeByArea } from '../lib/cpu-profile.js';
-import { measureWebhooks } from './webhooks.js';
+import { measureWebhooks, type WebhookShape } from './webhooks.js';
 
-export async function profileWebhooks(ctx: BenchContext): Promise<string[]> {
+export async function profileWebhooks(ctx: BenchContext, shape: WebhookShape = 'single'): Promise<string[]> {
   const dir = path.join(
     ctx.root,
     'bench',
@@ -14,8 +14,8 @@ export async function profileWebhooks(ctx: BenchContext): Promise<string[]> {
     'profiles',
     new Date().toISOString().replace(/[:.]/g, '-'),
   );
-  const m = await measureWebhooks(ctx, 'single', 1, {
-    id: 'webhooks-profiled',
+  const m = await measureWebhooks(ctx, shape, 1, {
+    id: `${shape}-profiled`,
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   });
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
@@ -24,7 +24,7 @@ export async function profileWebhooks(ctx: BenchContext): Promise<string[]> {
   const areas = await timeByArea(file);
   const hot = await hottestFunctions(file, 30);
   const lines = [
-    `profile of scenario 1 (${m.docsPerSec} docs/s under the profiler): ${path.relative(ctx.root, file)}`,
+    `profile of ${shape} webhooks (${m.docsPerSec} docs/s under the profiler): ${path.relative(ctx.root, file)}`,
     `self time by area: ${Object.entries(areas)
       .slice(0, 12)
       .map(([k, v]) => `${k} ${v}%`)

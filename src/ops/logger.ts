@@ -29,11 +29,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return pino(
     {
       level,
+      // Only top-level `headers` needs redact paths: pino applies the `req` serializer below before redaction,
+      // and it emits no headers, so `req.headers[...]` paths never matched anything. They did cost 5 µs on
+      // each request's two access-log lines (bench micro-measurement: 10.3 -> 5.4 µs per request), ~3% of the
+      // gateway's CPU per webhook.
       redact: {
-        paths: REDACTED_HEADERS.flatMap((h) => [`req.headers["${h}"]`, `headers["${h}"]`]),
+        paths: REDACTED_HEADERS.map((h) => `headers["${h}"]`),
         censor: '[Redacted]',
       },
       serializers: {
+        // Never add headers here without adding `req.headers[...]` redact paths back.
         req: (req: { method: string; url: string; hostname?: string; ip?: string; id?: string }) => ({
           id: req.id,
           method: req.method,
