@@ -130,7 +130,8 @@ describe('Batcher while Kafka is stuck', () => {
     expect(b.stats().pendingRecords).toBe(3000);
     expect(new Set(await Promise.all(expiring))).toEqual(new Set(['TRIB_KAFKA_TIMEOUT']));
     const live = b.produce([rec('live')], Date.now() + 5000);
-    expect(b.stats().pendingRecords).toBeLessThan(10);
+    // at most 1024 dead records wait for the next compaction, whatever the number that timed out
+    expect(b.stats().pendingRecords).toBeLessThanOrEqual(1025);
     calls[0]!.resolve();
     await tick();
     expect(calls[1]!.records.map((r) => r.value)).toEqual(['live']);
