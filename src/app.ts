@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Logger } from 'pino';
 import { ingestRoutes } from '../routes/ingest.js';
 import { metricsRoutes } from '../routes/metrics.js';
+import { openapiRoutes } from '../routes/openapi.js';
 import { probeRoutes, type ReadinessCheck } from '../routes/probes.js';
 import type { Catalog } from './catalog/model.js';
 import type { Config } from './config.js';
@@ -87,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerOverloadGuards(fastify, deps.config, deps.logger);
   await fastify.register(probeRoutes, { checks });
   await fastify.register(metricsRoutes, { metrics });
+  await fastify.register(openapiRoutes, { catalog: () => catalog });
   await fastify.register(ingestRoutes, {
     config: deps.config,
     sink: deps.sink,
