@@ -19,7 +19,7 @@ import {
 } from './gateway-process.js';
 import { type Haproxy, startHaproxy } from './haproxy.js';
 import { readTopics } from './kafka-read.js';
-import { parseMetrics } from './prometheus-text.js';
+import { parseMetrics } from '../prometheus-text.js';
 
 const brokers = inject('kafkaBootstrap');
 const topic = `drill.${randomUUID().slice(0, 8)}`;
