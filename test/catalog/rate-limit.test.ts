@@ -18,7 +18,10 @@ captures:
 describe('rateLimit', () => {
   it('resolves per binding, the binding over its capture, with durations in words or milliseconds', async () => {
     const result = await loadYaml(
-      catalog("rateLimit: { max: 10, timeWindow: '30 seconds' }", ', rateLimit: { max: 5, timeWindow: 1500 }'),
+      catalog(
+        "rateLimit: { max: 10, timeWindow: '30 seconds' }",
+        ', rateLimit: { max: 5, timeWindow: 1500 }',
+      ),
     );
     expect(problemsOf(result)).toEqual([]);
     expect(result.catalog!.bindings.map((b) => b.rateLimit)).toEqual([
@@ -45,7 +48,9 @@ ${capture('acmeCo/open', '      - { target: acmeCo/orders, resource: { name: x }
     );
     expect(problemsOf(result)).toEqual([
       expect.stringMatching(/^captures\.acmeCo\/hooks\.endpoint\.ingest\.rateLimit\.max: max must be/),
-      expect.stringMatching(/^captures\.acmeCo\/hooks\.endpoint\.ingest\.rateLimit\.timeWindow: timeWindow must/),
+      expect.stringMatching(
+        /^captures\.acmeCo\/hooks\.endpoint\.ingest\.rateLimit\.timeWindow: timeWindow must/,
+      ),
     ]);
     const own = await loadYaml(catalog('', ', rateLimit: { max: 2.5, timeWindow: -1, burst: 3 }'));
     expect(problemsOf(own)).toEqual([

@@ -25,13 +25,23 @@ export interface GatewayProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startGatewayProcess(catalog: string, port: number, env: Record<string, string>): GatewayProcess {
+export function startGatewayProcess(
+  catalog: string,
+  port: number,
+  env: Record<string, string>,
+): GatewayProcess {
   const child = spawn(process.execPath, [bin, 'serve', '--catalog', catalog], {
     env: { ...process.env, TRIBUTARY_PORT: String(port), TRIBUTARY_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
-  const collect = (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+  const collect = (chunk: Buffer) =>
+    lines.push(
+      ...chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -49,7 +59,9 @@ export async function waitFor(what: string, ok: () => Promise<boolean> | boolean
   throw new Error(`timed out waiting for ${what}`);
 }
 
-export async function readyz(url: string): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
+export async function readyz(
+  url: string,
+): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
   try {
     const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };

@@ -100,7 +100,10 @@ describe('Kafka outage', () => {
       after = await post(lastId);
     }
     expect(after.status).toBe(200);
-    expect(await waitReadiness(200, 10_000)).toMatchObject({ status: 200, checks: { 'kafka-metadata': 'ok' } });
+    expect(await waitReadiness(200, 10_000)).toMatchObject({
+      status: 200,
+      checks: { 'kafka-metadata': 'ok' },
+    });
 
     const records = await readTopics(kafka.bootstrap, ['test.orders']);
     const ids = records.map((r) => JSON.parse(r.value!).id);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/producer.js';
 import { reconcileTopics } from '../../src/kafka/topics.js';
 import { capturedLogger } from '../helpers.js';
+import { parseMetrics } from '../prometheus-text.js';
 import {
   freePort,
   type GatewayProcess,
@@ -19,7 +20,6 @@ import {
 } from './gateway-process.js';
 import { type Haproxy, startHaproxy } from './haproxy.js';
 import { readTopics } from './kafka-read.js';
-import { parseMetrics } from '../prometheus-text.js';
 
 const brokers = inject('kafkaBootstrap');
 const topic = `drill.${randomUUID().slice(0, 8)}`;
@@ -164,7 +164,10 @@ describe('rolling restart behind HAProxy under load', () => {
       const fresh = startGatewayProcess(catalog, old.port, ENV);
       gateways[i] = fresh;
       await waitReady(fresh);
-      await waitFor(`HAProxy sees g${i + 1} UP again`, async () => (await haproxy!.status())[`g${i + 1}`] === 'UP');
+      await waitFor(
+        `HAProxy sees g${i + 1} UP again`,
+        async () => (await haproxy!.status())[`g${i + 1}`] === 'UP',
+      );
       // Let the restarted process take traffic before the next one drains.
       const okBefore = load.result.ok;
       await waitFor('traffic after the restart', () => load.result.ok >= okBefore + 200);
@@ -204,7 +207,9 @@ describe('rolling restart behind HAProxy under load', () => {
       );
       expect(accepted?.value).toBeGreaterThan(0);
       expect(metrics.find((m) => m.name === 'tributary_ready')?.value).toBe(1);
-      expect(metrics.find((m) => m.name === 'tributary_kafka_produce_duration_seconds_count')?.value).toBeGreaterThan(0);
+      expect(
+        metrics.find((m) => m.name === 'tributary_kafka_produce_duration_seconds_count')?.value,
+      ).toBeGreaterThan(0);
     }
   }, 180_000);
 });

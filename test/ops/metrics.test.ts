@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import { defaultConfig } from '../../src/config.js';
 import { ERRORS, TributaryError } from '../../src/errors.js';
-import { parseMetrics, type Sample } from '../prometheus-text.js';
 import { capturedLogger, fixtureCatalog } from '../helpers.js';
+import { parseMetrics, type Sample } from '../prometheus-text.js';
 
 let app: App;
 let failWith: TributaryError | undefined;
@@ -54,7 +54,9 @@ describe('/metrics', () => {
       value(m, 'tributary_http_requests_total', { ...orders, status: '400', code: 'TRIB_VALIDATE_SCHEMA' }),
     ).toBe(1);
     expect(value(m, 'tributary_documents_accepted_total', orders)).toBe(2);
-    expect(value(m, 'tributary_documents_rejected_total', { ...orders, code: 'TRIB_VALIDATE_SCHEMA' })).toBe(2);
+    expect(value(m, 'tributary_documents_rejected_total', { ...orders, code: 'TRIB_VALIDATE_SCHEMA' })).toBe(
+      2,
+    );
     expect(
       value(m, 'tributary_documents_rejected_total', { binding: 'events', code: 'TRIB_KAFKA_UNAVAILABLE' }),
     ).toBe(1);
@@ -95,14 +97,23 @@ describe('/metrics', () => {
 
   it('records produce latency, batch sizes and Kafka errors from the batcher, and WebSocket connections', async () => {
     app.metrics.observeBatch({ records: 3, bytes: 900, ms: 12 });
-    app.metrics.observeBatch({ records: 1, bytes: 100, ms: 4000, error: new TributaryError(ERRORS.KAFKA_TIMEOUT) });
+    app.metrics.observeBatch({
+      records: 1,
+      bytes: 100,
+      ms: 4000,
+      error: new TributaryError(ERRORS.KAFKA_TIMEOUT),
+    });
     app.metrics.websocketConnections.inc();
     app.metrics.websocketConnections.inc();
     app.metrics.websocketConnections.dec();
     const m = await scrape();
     expect(value(m, 'tributary_kafka_produce_duration_seconds_count', { outcome: 'ok' })).toBe(1);
-    expect(value(m, 'tributary_kafka_produce_duration_seconds_bucket', { outcome: 'ok', le: '0.025' })).toBe(1);
-    expect(value(m, 'tributary_kafka_produce_duration_seconds_bucket', { outcome: 'error', le: '2' })).toBe(0);
+    expect(value(m, 'tributary_kafka_produce_duration_seconds_bucket', { outcome: 'ok', le: '0.025' })).toBe(
+      1,
+    );
+    expect(value(m, 'tributary_kafka_produce_duration_seconds_bucket', { outcome: 'error', le: '2' })).toBe(
+      0,
+    );
     expect(value(m, 'tributary_kafka_batch_documents_sum')).toBe(4);
     expect(value(m, 'tributary_kafka_batch_bytes_sum')).toBe(1000);
     expect(value(m, 'tributary_kafka_errors_total', { code: 'TRIB_KAFKA_TIMEOUT' })).toBe(1);

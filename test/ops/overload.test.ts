@@ -58,7 +58,8 @@ describe('rate limits', () => {
 
   it('spends no budget on requests without a valid token, and never limits probes or metrics', async () => {
     const a = await app();
-    for (let i = 0; i < 5; i++) expect((await post(a, '/test/limited/inherits', 'wrong')).statusCode).toBe(403);
+    for (let i = 0; i < 5; i++)
+      expect((await post(a, '/test/limited/inherits', 'wrong')).statusCode).toBe(403);
     expect((await post(a, '/test/limited/inherits')).statusCode).toBe(200);
     for (let i = 0; i < 5; i++) {
       expect((await a.fastify.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);

@@ -18,10 +18,13 @@ captures:
     bindings:
       - { target: acmeCo/orders, resource: { name: orders } }
 `;
-const V2 = `${V1.replace('captures:', `  acmeCo/refunds:
+const V2 = `${V1.replace(
+  'captures:',
+  `  acmeCo/refunds:
     schema: { type: object, required: [id], properties: { id: { type: string } } }
     key: [/id]
-captures:`)}      - { target: acmeCo/refunds, resource: { name: refunds } }
+captures:`,
+)}      - { target: acmeCo/refunds, resource: { name: refunds } }
 `;
 const BROKEN = V1.replace('key: [/id]', 'key: [/nope]');
 

@@ -29,7 +29,11 @@ describe('server options', () => {
   it('applies them to the server, and believes X-Forwarded-For only from a trusted proxy', async () => {
     const { logger, lines } = capturedLogger();
     const app = await buildApp({
-      config: defaultConfig({ trustProxy: ['10.1.0.0/16'], headersTimeoutMs: 7000, httpRequestTimeoutMs: 9000 }),
+      config: defaultConfig({
+        trustProxy: ['10.1.0.0/16'],
+        headersTimeoutMs: 7000,
+        httpRequestTimeoutMs: 9000,
+      }),
       catalog: await fixtureCatalog('ingest-route.yaml'),
       logger,
       sink: { async produce() {} },

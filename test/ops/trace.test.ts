@@ -31,8 +31,12 @@ describe('trace headers', () => {
       traceparent: TP,
       tracestate: 'vendor=abc',
     });
-    expect(recordHeaders('r1', { traceparent: 'nope', tracestate: 'vendor=abc' })).toEqual({ 'x-request-id': 'r1' });
-    expect(recordHeaders('r1', { traceparent: TP, tracestate: 'x'.repeat(600) })).not.toHaveProperty('tracestate');
+    expect(recordHeaders('r1', { traceparent: 'nope', tracestate: 'vendor=abc' })).toEqual({
+      'x-request-id': 'r1',
+    });
+    expect(recordHeaders('r1', { traceparent: TP, tracestate: 'x'.repeat(600) })).not.toHaveProperty(
+      'tracestate',
+    );
   });
 
   it('puts the X-Request-Id (or the generated id) and traceparent on every record of a request', async () => {
