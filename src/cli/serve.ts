@@ -9,6 +9,7 @@ import { createKafka } from '../kafka/producer.js';
 import { reconcileTopics } from '../kafka/topics.js';
 import { createLogger } from '../ops/logger.js';
 import { reloadOnSignal } from '../ops/reload.js';
+import { trustProxyOption } from '../ops/server-options.js';
 import { drain, waitForSignal } from '../ops/shutdown.js';
 import { configFlagHelp, configFlagOptions } from './config-flags.js';
 import { parseFlags } from './main.js';
@@ -36,6 +37,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let config: Config;
   try {
     config = resolveConfig(flags.values, process.env);
+    trustProxyOption(config.trustProxy);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`tributary serve: ${err.message}`);
