@@ -64,7 +64,7 @@ export async function startGateway(config: Config, catalog: Catalog, logger: Log
     metricSources: { kafkaMetadataAge: () => metadata.ageMs() / 1000 },
   });
   await producer.start();
-  await metadata.start();
+  metadata.start();
   const address = await app.fastify.listen({ host: config.host, port: config.port });
   return {
     app,

@@ -24,14 +24,17 @@ export class MetadataProbe {
     private readonly logger: Logger,
   ) {}
 
-  /** Checks now, then every third of maxAge while traffic alone does not keep the answer fresh. */
-  start(): Promise<void> {
+  /**
+   * Checks now (in the background: an unreachable Kafka must not hold the start-up), then every third of maxAge
+   * while traffic alone does not keep the answer fresh.
+   */
+  start(): void {
     const every = Math.max(100, Math.floor(this.opts.maxAgeMs / 3));
     this.timer = setInterval(() => {
       if (Date.now() - this.lastAnswerAt() > every) void this.check();
     }, every);
     this.timer.unref();
-    return this.check();
+    void this.check();
   }
 
   lastAnswerAt(): number {
