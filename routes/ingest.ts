@@ -7,6 +7,7 @@ import { ERRORS, TributaryError } from '../src/errors.js';
 import { prepareDocuments, type Sink, validateDocuments } from '../src/ingest/pipeline.js';
 import type { BindingMatch, BindingRouter } from '../src/ingest/router.js';
 import type { Capacity } from '../src/ops/capacity.js';
+import { recordHeaders } from '../src/ops/trace.js';
 import { sendProblem } from '../src/problem-reply.js';
 
 export interface IngestRouteOptions {
@@ -61,11 +62,13 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
     const match = request.ingestMatch!;
     const { binding } = match;
     const raw = (request.body as Buffer | undefined) ?? EMPTY;
+    request.bodyBytes = raw.length;
     const docs = await decodeBody(
       raw,
       { contentType: request.headers['content-type'], contentEncoding: request.headers['content-encoding'] },
       limits,
     );
+    request.documentCount = docs.length;
     validateDocuments(binding, docs);
     const prepared = prepareDocuments(
       binding,
@@ -77,7 +80,9 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
         pathParams: match.pathParams,
       },
       config.maxRecordBytes,
+      recordHeaders(request.id, request.headers),
     );
+    request.acceptedBytes = prepared.bytes;
     if (!opts.capacity.tryAcquire(prepared.records.length, prepared.bytes)) {
       throw new TributaryError(ERRORS.OVERLOADED, 'too many documents in flight; retry shortly');
     }

@@ -50,6 +50,13 @@ export const ERRORS = {
   KAFKA_RECORD_TOO_LARGE: spec('TRIB_KAFKA_RECORD_TOO_LARGE', 413, 'A document is larger than Kafka accepts'),
   // ops
   OVERLOADED: spec('TRIB_OVERLOADED', 503, 'The gateway is at capacity', true),
+  RATE_LIMITED: spec('TRIB_RATE_LIMITED', 429, "The binding's rate limit is reached", true),
+  UNDER_PRESSURE: spec(
+    'TRIB_UNDER_PRESSURE',
+    503,
+    'The gateway is under pressure (event loop or memory)',
+    true,
+  ),
   SHUTTING_DOWN: spec('TRIB_SHUTTING_DOWN', 503, 'The gateway is shutting down', true),
   REQUEST_TIMEOUT: spec('TRIB_REQUEST_TIMEOUT', 408, 'The request body arrived too slowly'),
   BAD_REQUEST: spec('TRIB_BAD_REQUEST', 400, 'Malformed HTTP request'),

@@ -6,6 +6,7 @@ import type { IngestEndpoint, Location } from './model.js';
 import { isCatalogName, isHeaderName, isToken } from './names.js';
 import { type PathTemplate, parsePathTemplate, pathLocation, reservedRouteMatched } from './paths.js';
 import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
+import { checkRateLimit, type RateLimit } from './rate-limit.js';
 import { isSecretHeader } from './secret-headers.js';
 
 export const CAPTURE_PROPERTIES: readonly string[] = ['endpoint', 'bindings'];
@@ -19,9 +20,10 @@ export const RESOURCE_PROPERTIES: readonly string[] = [
   'keepHeaders',
   'tokens',
   'allowedOrigins',
+  'rateLimit',
 ];
 /** Options of `endpoint.ingest`; checked so that a typo cannot silently drop, say, authentication. */
-export const INGEST_PROPERTIES: readonly string[] = ['tokens', 'allowedOrigins'];
+export const INGEST_PROPERTIES: readonly string[] = ['tokens', 'allowedOrigins', 'rateLimit'];
 
 export interface BindingDraft {
   capture: string;
@@ -36,6 +38,8 @@ export interface BindingDraft {
   tokens: Buffer[] | undefined;
   /** Browser origins allowed (CORS and WebSocket Origin); undefined: none. */
   allowedOrigins: string[] | undefined;
+  /** The binding's own limit, else its capture's; undefined: unlimited. */
+  rateLimit?: RateLimit;
   resource: Record<string, unknown>;
   location: Location;
 }
@@ -151,6 +155,7 @@ function checkBinding(
   captureTokens: Buffer[] | undefined,
   captureOrigins: string[] | undefined,
   log: ProblemLog,
+  captureRateLimit?: RateLimit,
 ): BindingDraft | undefined {
   if (!isMapping(spec)) {
     log.error(location, 'a binding must be a mapping with target and resource');
@@ -235,7 +240,8 @@ function checkBinding(
   }
   const ownTokens = checkTokens(resource['tokens'], at(resourceLocation, 'tokens'), log);
   const ownOrigins = checkOrigins(resource['allowedOrigins'], at(resourceLocation, 'allowedOrigins'), log);
-  if (ownTokens === 'invalid' || ownOrigins === 'invalid') return undefined;
+  const ownRateLimit = checkRateLimit(resource['rateLimit'], at(resourceLocation, 'rateLimit'), log);
+  if (ownTokens === 'invalid' || ownOrigins === 'invalid' || ownRateLimit === 'invalid') return undefined;
   const tokens = ownTokens ?? captureTokens;
   const allowedOrigins = ownOrigins ?? captureOrigins;
   if (allowedOrigins?.includes('*') && tokens !== undefined && tokens.length > 0) {
@@ -260,6 +266,8 @@ function checkBinding(
     location,
   };
   if (idFromHeader) draft.idFromHeader = idFromHeader;
+  const rateLimit = ownRateLimit ?? captureRateLimit;
+  if (rateLimit) draft.rateLimit = rateLimit;
   return draft;
 }
 
@@ -301,7 +309,11 @@ export function checkCapture(
     endpoint === undefined
       ? undefined
       : checkOrigins(endpoint['allowedOrigins'], at(location, 'endpoint', 'ingest', 'allowedOrigins'), log);
-  if (tokens === 'invalid' || origins === 'invalid') return undefined;
+  const rateLimit =
+    endpoint === undefined
+      ? undefined
+      : checkRateLimit(endpoint['rateLimit'], at(location, 'endpoint', 'ingest', 'rateLimit'), log);
+  if (tokens === 'invalid' || origins === 'invalid' || rateLimit === 'invalid') return undefined;
   const bindings: BindingDraft[] = [];
   const names = new Map<string, Location>();
   for (const [index, bindingSpec] of specs.entries()) {
@@ -314,6 +326,7 @@ export function checkCapture(
       tokens,
       origins,
       log,
+      rateLimit,
     );
     if (binding) bindings.push(binding);
   }

@@ -92,6 +92,7 @@ function buildCatalog(file: string, collections: CollectionDraft[], captures: Ca
         location: bindingDraft.location,
       };
       if (bindingDraft.idFromHeader) binding.idFromHeader = bindingDraft.idFromHeader;
+      if (bindingDraft.rateLimit) binding.rateLimit = bindingDraft.rateLimit;
       capture.bindings.push(binding);
       catalog.bindings.push(binding);
     }

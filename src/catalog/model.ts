@@ -1,5 +1,6 @@
 // The typed, checked model a catalog file becomes. Everything downstream of src/catalog reads only this.
 import type { TokenPolicy } from '../auth/tokens.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** Where in which file a catalog entry was declared, for messages like `captures.acmeCo/hooks.bindings[1].target`. */
 export interface Location {
@@ -60,6 +61,8 @@ export interface Binding {
   tokens: TokenPolicy;
   /** Browser origins allowed to POST (CORS) and to open WebSockets; `['*']` any; undefined none. */
   allowedOrigins: string[] | undefined;
+  /** Requests per window for this binding (`resource.rateLimit`, else the capture's); undefined: unlimited. */
+  rateLimit?: RateLimit;
   /** The binding's `resource` object as written, for options a later stage reads. */
   resource: Record<string, unknown>;
   location: Location;
