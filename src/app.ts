@@ -7,6 +7,8 @@ import { ingestRoutes } from '../routes/ingest.js';
 import { probeRoutes, type ReadinessCheck } from '../routes/probes.js';
 import type { Catalog } from './catalog/model.js';
 import type { Config } from './config.js';
+import { type DeliveryStore, MemoryDeliveryStore } from './ingest/deliveries.js';
+import { DeliveryLedger } from './ingest/duplicates.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
 import { Capacity } from './ops/capacity.js';
@@ -20,6 +22,8 @@ export interface AppDeps {
   checks?: ReadinessCheck[];
   /** Shared in-flight bound; one is made from the config when not given. */
   capacity?: Capacity;
+  /** Where delivery ids are remembered (Redis for replicas); an in-process store when not given. */
+  deliveries?: DeliveryStore;
 }
 
 export interface App {
@@ -28,16 +32,31 @@ export interface App {
   setCatalog(catalog: Catalog): void;
   catalog(): Catalog;
   capacity: Capacity;
+  deliveries: DeliveryLedger;
+}
+
+/** Twilio signs the public URL: a binding that needs it without TRIBUTARY_PUBLIC_URL cannot verify anything. */
+export function checkPublicUrl(catalog: Catalog, config: Config): void {
+  if (config.publicUrl !== undefined) return;
+  const needing = catalog.bindings.filter((b) => b.signature?.needsPublicUrl);
+  if (needing.length > 0) {
+    const names = needing.map((b) => `${b.capture}/${b.name}`).join(', ');
+    throw new Error(`TRIBUTARY_PUBLIC_URL (or the signature's publicUrl) is required by ${names}`);
+  }
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<App> {
+  checkPublicUrl(deps.catalog, deps.config);
   let catalog = deps.catalog;
   let router: BindingRouter = createRouter(catalog);
   const capacity =
     deps.capacity ??
     new Capacity({ maxDocuments: deps.config.maxInFlightDocuments, maxBytes: deps.config.maxInFlightBytes });
+  const deliveries = new DeliveryLedger(
+    deps.deliveries ?? new MemoryDeliveryStore(deps.config.dedupeMaxEntries),
+  );
   const fastify = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimit,
@@ -59,14 +78,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     sink: deps.sink,
     capacity,
     router: () => router,
+    deliveries,
   });
   return {
     fastify,
     setCatalog(next) {
+      checkPublicUrl(next, deps.config);
       router = createRouter(next);
       catalog = next;
     },
     catalog: () => catalog,
     capacity,
+    deliveries,
   };
 }

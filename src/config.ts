@@ -25,6 +25,9 @@ export interface Config {
   keepAliveTimeoutMs: number;
   maxInFlightDocuments: number;
   maxInFlightBytes: number;
+  publicUrl: string | undefined;
+  redisUrl: string | undefined;
+  dedupeMaxEntries: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'list';
@@ -217,6 +220,30 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     default: 256 * MiB,
     help: 'Bytes of documents accepted but not yet acknowledged; 503 above',
+  },
+  {
+    key: 'publicUrl',
+    flag: 'public-url',
+    env: 'TRIBUTARY_PUBLIC_URL',
+    kind: 'string',
+    default: undefined,
+    help: 'Base URL senders call (before the load balancer), for signatures over the URL (Twilio)',
+  },
+  {
+    key: 'redisUrl',
+    flag: 'redis-url',
+    env: 'TRIBUTARY_REDIS_URL',
+    kind: 'string',
+    default: undefined,
+    help: 'Redis shared by replicas for duplicate suppression; unset: each process remembers alone',
+  },
+  {
+    key: 'dedupeMaxEntries',
+    flag: 'dedupe-max-entries',
+    env: 'TRIBUTARY_DEDUPE_MAX_ENTRIES',
+    kind: 'int',
+    default: 100000,
+    help: 'Delivery ids the in-process store keeps (least recently used evicted first)',
   },
 ];
 

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { type App, buildApp } from './app.js';
 import type { Catalog } from './catalog/model.js';
 import type { Config } from './config.js';
+import type { DeliveryStore } from './ingest/deliveries.js';
+import { RedisDeliveryStore, redisUrlProblem } from './ingest/deliveries-redis.js';
 import type { Sink } from './ingest/pipeline.js';
 import { Batcher } from './kafka/batcher.js';
 import { createKafka, KafkaProducer } from './kafka/producer.js';
@@ -17,6 +19,12 @@ export interface Gateway {
 }
 
 export async function startGateway(config: Config, catalog: Catalog, logger: Logger): Promise<Gateway> {
+  let deliveries: DeliveryStore | undefined;
+  if (config.redisUrl !== undefined) {
+    const problem = redisUrlProblem(config.redisUrl);
+    if (problem !== undefined) throw new Error(problem);
+    deliveries = new RedisDeliveryStore(config.redisUrl, logger);
+  }
   const kafka = createKafka(
     {
       brokers: config.brokers,
@@ -36,13 +44,21 @@ export async function startGateway(config: Config, catalog: Catalog, logger: Log
     maxInFlight: config.maxInFlightBatches,
   });
   const sink: Sink = { produce: (records, deadline) => batcher.produce(records, deadline) };
-  const app = await buildApp({
-    config,
-    catalog,
-    sink,
-    logger,
-    checks: [{ name: 'kafka', ok: () => producer.connected() }],
-  });
+  let app: App;
+  try {
+    app = await buildApp({
+      config,
+      catalog,
+      sink,
+      logger,
+      checks: [{ name: 'kafka', ok: () => producer.connected() }],
+      deliveries,
+    });
+  } catch (err) {
+    // A Redis client left open would keep the process alive after a failed start.
+    await deliveries?.close();
+    throw err;
+  }
   await producer.start();
   const address = await app.fastify.listen({ host: config.host, port: config.port });
   return {
@@ -55,6 +71,7 @@ export async function startGateway(config: Config, catalog: Catalog, logger: Log
       await app.fastify.close();
       await batcher.drain();
       await producer.close();
+      await deliveries?.close();
     },
   };
 }

@@ -92,6 +92,8 @@ function buildCatalog(file: string, collections: CollectionDraft[], captures: Ca
         location: bindingDraft.location,
       };
       if (bindingDraft.idFromHeader) binding.idFromHeader = bindingDraft.idFromHeader;
+      if (bindingDraft.signature) binding.signature = bindingDraft.signature;
+      if (bindingDraft.deduplicate) binding.deduplicate = bindingDraft.deduplicate;
       capture.bindings.push(binding);
       catalog.bindings.push(binding);
     }
