@@ -329,7 +329,8 @@ export function checkCapture(
     endpoint === undefined
       ? undefined
       : checkSignature(endpoint['signature'], at(location, 'endpoint', 'ingest', 'signature'), log);
-  if (tokens === 'invalid' || origins === 'invalid' || signature === 'invalid') return undefined;
+  if (tokens === 'invalid' || origins === 'invalid') return undefined;
+  // A bad capture signature is reported; its bindings are still checked so that one run lists every problem.
   const bindings: BindingDraft[] = [];
   const names = new Map<string, Location>();
   for (const [index, bindingSpec] of specs.entries()) {
@@ -341,7 +342,7 @@ export function checkCapture(
       names,
       tokens,
       origins,
-      signature ?? undefined,
+      signature === 'invalid' ? undefined : (signature ?? undefined),
       log,
     );
     if (binding) bindings.push(binding);
