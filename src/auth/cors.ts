@@ -44,6 +44,8 @@ export function corsDelegator(
   match: (path: string) => BindingMatch | undefined,
 ): FastifyCorsOptionsDelegateCallback {
   return (request, callback) => {
+    // Webhook senders send no Origin: skip the route lookup on that hot path.
+    if (request.headers.origin === undefined) return callback(null, DISABLED);
     const q = request.url.indexOf('?');
     const path = q < 0 ? request.url : request.url.slice(0, q);
     callback(null, corsOptions(match(path)?.binding, request.headers.origin));
