@@ -44,21 +44,18 @@ export async function startGateway(config: Config, catalog: Catalog, logger: Log
     maxInFlight: config.maxInFlightBatches,
   });
   const sink: Sink = { produce: (records, deadline) => batcher.produce(records, deadline) };
-  let app: App;
-  try {
-    app = await buildApp({
-      config,
-      catalog,
-      sink,
-      logger,
-      checks: [{ name: 'kafka', ok: () => producer.connected() }],
-      deliveries,
-    });
-  } catch (err) {
+  const app = await buildApp({
+    config,
+    catalog,
+    sink,
+    logger,
+    checks: [{ name: 'kafka', ok: () => producer.connected() }],
+    deliveries,
+  }).catch(async (err: unknown) => {
     // A Redis client left open would keep the process alive after a failed start.
     await deliveries?.close();
     throw err;
-  }
+  });
   await producer.start();
   const address = await app.fastify.listen({ host: config.host, port: config.port });
   return {

@@ -70,13 +70,16 @@ export function checkSignature(
       else secrets.push(result.value);
     }
   }
-  if (log.problems.length > before) return 'invalid';
+  const secretsResolved = log.problems.length === before;
   const { ...options } = value;
   delete options['scheme'];
   delete options['secrets'];
-  const built = scheme.build(options, secrets);
+  // Options are checked even when a secret could not be read, so one run reports every problem; the scheme's
+  // own secret checks (`secrets[i]`) only make sense on the full list.
+  const built = scheme.build(options, secretsResolved ? secrets : []);
   if ('problems' in built) {
     for (const problem of built.problems) {
+      if (!secretsResolved && problem.option?.startsWith('secrets')) continue;
       // `secrets[1]` is a path step of its own: keep the address searchable in the file.
       const step = problem.option?.match(/^(\w+)\[(\d+)\]$/);
       const where =
@@ -89,5 +92,5 @@ export function checkSignature(
     }
     return 'invalid';
   }
-  return built.verifier;
+  return secretsResolved ? built.verifier : 'invalid';
 }

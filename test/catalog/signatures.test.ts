@@ -55,7 +55,7 @@ captures:
     endpoint: { ingest: {} }
     bindings:
       - target: acmeCo/orders
-        resource: { name: b, signature: { scheme: standard-webhooks, secrets: ['\${SIG_TEST_WHSEC_BAD}', '\${SIG_TEST_UNSET_X}'] } }
+        resource: { name: b, signature: { scheme: standard-webhooks, secrets: ['\${SIG_TEST_WHSEC_BAD}', '\${SIG_TEST_UNSET_X}'], tolerance: 0 } }
       - target: acmeCo/orders
         resource: { name: c, path: /c, signature: { scheme: standard-webhooks, secrets: ['\${SIG_TEST_WHSEC_BAD}'] } }
       - target: acmeCo/orders
@@ -72,6 +72,7 @@ captures:
       "captures.acmeCo/hooks.bindings[0].resource.signature.prefix: unknown property 'prefix' (expected one of: scheme, secrets)",
       "captures.acmeCo/hooks.bindings[0].resource.signature.secrets[0]: a secret must be '${ENV_NAME}' or { file: path }, never plain text in the catalog",
       'captures.acmeCo/more.bindings[0].resource.signature.secrets[1]: environment variable SIG_TEST_UNSET_X is not set',
+      'captures.acmeCo/more.bindings[0].resource.signature.tolerance: tolerance must be a positive number of seconds',
       "captures.acmeCo/more.bindings[1].resource.signature.secrets[0]: a Standard Webhooks secret is 'whsec_' + base64",
       "captures.acmeCo/more.bindings[2].resource.signature.secrets: secrets must be a non-empty list of '${ENV_NAME}' or { file: path } entries (several while rotating)",
       'captures.acmeCo/more.bindings[3].resource.signature.signedContent: unknown placeholder {ts}: use {body}, {timestamp}, {id}',

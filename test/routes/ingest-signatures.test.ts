@@ -2,6 +2,8 @@
 // forgery is refused with its own code and produces nothing.
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { defaultConfig } from '../../src/config.js';
 import {
   githubHeaders,
   nowSeconds,
@@ -13,6 +15,7 @@ import {
   twilioHeaders,
 } from '../auth/senders.js';
 import { PUBLIC_URL, SECRETS, type SignedApp, signedApp } from '../auth/signed-app.js';
+import { capturedLogger, fixtureCatalog } from '../helpers.js';
 
 let t: SignedApp;
 beforeAll(async () => {
@@ -245,5 +248,24 @@ describe('signed webhooks through the route', () => {
       'x-hub-signature-256': `sha256=${createHash('sha256').update('x').digest('hex')}`,
     };
     await expectRefused('/test/signed/github', '{not json', headers, 'TRIB_AUTH_SIGNATURE_MISMATCH');
+  });
+});
+
+describe('public URL for Twilio', () => {
+  it('refuses to start (or swap in) a catalog with a Twilio binding and no public URL', async () => {
+    const catalog = await fixtureCatalog('signed.yaml');
+    const deps = { catalog, logger: capturedLogger().logger, sink: { produce: async () => {} } };
+    await expect(buildApp({ ...deps, config: defaultConfig() })).rejects.toThrow(
+      /TRIBUTARY_PUBLIC_URL .* required by test\/signed\/twilio$/,
+    );
+    expect(() => t.app.setCatalog(catalog)).not.toThrow();
+    const bare = await buildApp({
+      ...deps,
+      catalog: await fixtureCatalog('ingest-route.yaml'),
+      config: defaultConfig(),
+    });
+    expect(() => bare.setCatalog(catalog)).toThrow(/TRIBUTARY_PUBLIC_URL/);
+    expect(bare.catalog().bindings.some((b) => b.signature)).toBe(false);
+    await bare.fastify.close();
   });
 });
