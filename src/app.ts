@@ -9,6 +9,8 @@ import { openapiRoutes } from '../routes/openapi.js';
 import { probeRoutes, type ReadinessCheck } from '../routes/probes.js';
 import type { Catalog } from './catalog/model.js';
 import type { Config } from './config.js';
+import { type DeliveryStore, MemoryDeliveryStore } from './ingest/deliveries.js';
+import { DeliveryLedger } from './ingest/duplicates.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
 import { Capacity } from './ops/capacity.js';
@@ -30,6 +32,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Extra metric sources (Kafka metadata age). */
   metricSources?: Omit<MetricSources, 'inFlight' | 'ready' | 'draining' | 'bindings'>;
+  /** Where delivery ids are remembered (Redis for replicas); an in-process store when not given. */
+  deliveries?: DeliveryStore;
 }
 
 export interface App {
@@ -41,11 +45,23 @@ export interface App {
   metrics: Metrics;
   /** serving -> draining (readiness fails) -> closing (new requests 503); see src/ops/shutdown.ts. */
   lifecycle: Lifecycle;
+  deliveries: DeliveryLedger;
+}
+
+/** Twilio signs the public URL: a binding that needs it without TRIBUTARY_PUBLIC_URL cannot verify anything. */
+export function checkPublicUrl(catalog: Catalog, config: Config): void {
+  if (config.publicUrl !== undefined) return;
+  const needing = catalog.bindings.filter((b) => b.signature?.needsPublicUrl);
+  if (needing.length > 0) {
+    const names = needing.map((b) => `${b.capture}/${b.name}`).join(', ');
+    throw new Error(`TRIBUTARY_PUBLIC_URL (or the signature's publicUrl) is required by ${names}`);
+  }
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<App> {
+  checkPublicUrl(deps.catalog, deps.config);
   let catalog = deps.catalog;
   let router: BindingRouter = createRouter(catalog);
   const capacity =
@@ -53,6 +69,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     new Capacity({ maxDocuments: deps.config.maxInFlightDocuments, maxBytes: deps.config.maxInFlightBytes });
   const lifecycle = new Lifecycle();
   const { headersTimeout, requestTimeout } = timeouts(deps.config);
+  const deliveries = new DeliveryLedger(
+    deps.deliveries ?? new MemoryDeliveryStore(deps.config.dedupeMaxEntries),
+  );
   const fastify = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimit,
@@ -94,10 +113,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     sink: deps.sink,
     capacity,
     router: () => router,
+    deliveries,
   });
   return {
     fastify,
     setCatalog(next) {
+      checkPublicUrl(next, deps.config);
       router = createRouter(next);
       catalog = next;
     },
@@ -105,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     capacity,
     metrics,
     lifecycle,
+    deliveries,
   };
 }
 

@@ -35,6 +35,8 @@ export interface Config {
   maxEventLoopDelayMs: number;
   maxHeapUsedBytes: number;
   watchCatalog: boolean;
+  publicUrl: string | undefined;
+  dedupeMaxEntries: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'list';
@@ -277,12 +279,20 @@ export const SETTINGS: readonly Setting[] = [
     help: 'Proxy addresses/CIDRs whose X-Forwarded-* headers are believed; empty trusts none',
   },
   {
+    key: 'publicUrl',
+    flag: 'public-url',
+    env: 'TRIBUTARY_PUBLIC_URL',
+    kind: 'string',
+    default: undefined,
+    help: 'Base URL senders call (before the load balancer), for signatures over the URL (Twilio)',
+  },
+  {
     key: 'redisUrl',
     flag: 'redis-url',
     env: 'TRIBUTARY_REDIS_URL',
     kind: 'string',
     default: undefined,
-    help: 'Redis shared by replicas (rate limits); unset keeps state in each process',
+    help: 'Redis shared by replicas (rate limits, duplicate suppression); unset: each process keeps its own',
   },
   {
     key: 'maxEventLoopDelayMs',
@@ -307,6 +317,14 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'bool',
     default: false,
     help: 'Reload the catalog when a file in its folder changes (SIGHUP always reloads)',
+  },
+  {
+    key: 'dedupeMaxEntries',
+    flag: 'dedupe-max-entries',
+    env: 'TRIBUTARY_DEDUPE_MAX_ENTRIES',
+    kind: 'int',
+    default: 100000,
+    help: 'Delivery ids the in-process store keeps (least recently used evicted first)',
   },
 ];
 

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { type App, buildApp } from './app.js';
 import type { Catalog } from './catalog/model.js';
 import type { Config } from './config.js';
+import type { DeliveryStore } from './ingest/deliveries.js';
+import { RedisDeliveryStore, redisUrlProblem } from './ingest/deliveries-redis.js';
 import type { Sink } from './ingest/pipeline.js';
 import { Batcher } from './kafka/batcher.js';
 import { MetadataProbe } from './kafka/metadata-probe.js';
@@ -21,6 +23,12 @@ export interface Gateway {
 }
 
 export async function startGateway(config: Config, catalog: Catalog, logger: Logger): Promise<Gateway> {
+  let deliveries: DeliveryStore | undefined;
+  if (config.redisUrl !== undefined) {
+    const problem = redisUrlProblem(config.redisUrl);
+    if (problem !== undefined) throw new Error(problem);
+    deliveries = new RedisDeliveryStore(config.redisUrl, logger);
+  }
   const kafka = createKafka(
     {
       brokers: config.brokers,
@@ -62,6 +70,11 @@ export async function startGateway(config: Config, catalog: Catalog, logger: Log
     ],
     metrics,
     metricSources: { kafkaMetadataAge: () => metadata.ageMs() / 1000 },
+    deliveries,
+  }).catch(async (err: unknown) => {
+    // A Redis client left open would keep the process alive after a failed start.
+    await deliveries?.close();
+    throw err;
   });
   await producer.start();
   metadata.start();
@@ -79,6 +92,7 @@ export async function startGateway(config: Config, catalog: Catalog, logger: Log
       await batcher.drain();
       await metadata.close();
       await producer.close();
+      await deliveries?.close();
     },
   };
 }
