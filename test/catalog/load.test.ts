@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { compiledSchemaCount } from '../../src/validate/compiler.js';
-import { capture, loadYaml, ORDERS, problemsOf, writeCatalog } from './temp-catalog.js';
+import { capture, loadYaml, ORDERS, problemsOf, warningsOf, writeCatalog } from './temp-catalog.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/catalogs');
 
@@ -138,6 +138,33 @@ describe('shared schemas', () => {
     const two = result.catalog!.collections.get('acmeCo/two')!;
     expect(two.validate).toBe(one.validate);
     expect(compiledSchemaCount() - before).toBeLessThanOrEqual(1);
+  });
+
+  it('reports a shared file schema per collection: its facts are cached, its warnings and errors are not (issue 6)', async () => {
+    const schema = JSON.stringify({
+      type: 'string',
+      tsAdditionalProperties: false,
+      properties: { id: { type: 'string', format: 'not-a-format' } },
+    });
+    const result = await loadYaml(
+      `
+collections:
+  acmeCo/one: { schema: shared.json, key: [/id] }
+  acmeCo/two: { schema: shared.json, key: [/id] }
+`,
+      { 'shared.json': schema },
+    );
+    for (const name of ['one', 'two']) {
+      expect(warningsOf(result)).toEqual(
+        expect.arrayContaining([
+          `collections.acmeCo/${name}.schema: unknown keyword 'tsAdditionalProperties' is ignored`,
+          `collections.acmeCo/${name}.schema: unknown format 'not-a-format' is ignored`,
+        ]),
+      );
+      expect(problemsOf(result)).toContain(
+        `collections.acmeCo/${name}.schema: the top-level schema must accept objects (type: object, or no type)`,
+      );
+    }
   });
 
   it('accepts a schema with $id used by two collections, and another schema under the same $id', async () => {
