@@ -2,6 +2,7 @@
 // `constructor.prototype`, the two shapes that poison prototypes when a consumer merges the object.
 import sjson from 'secure-json-parse';
 import { ERRORS, TributaryError } from '../errors.js';
+import { rememberRawText, splitJsonArray } from './raw-text.js';
 
 export type Document = Record<string, unknown>;
 
@@ -31,7 +32,11 @@ export function decodeJson(text: string): Document[] {
         documents: notObjects.map((index) => ({ index, pointer: '', message: 'must be object' })),
       });
     }
-    return value as Document[];
+    const docs = value as Document[];
+    const texts = splitJsonArray(text);
+    // Equal counts always, for text JSON.parse accepted; checked so a scanner bug can only cost the raw path.
+    if (texts.length === docs.length) docs.forEach((doc, i) => rememberRawText(doc, texts[i]!));
+    return docs;
   }
   if (!isDocument(value)) {
     throw new TributaryError(
@@ -39,6 +44,7 @@ export function decodeJson(text: string): Document[] {
       'body must be a JSON object or an array of objects',
     );
   }
+  rememberRawText(value, text.trim());
   return [value];
 }
 

@@ -2,6 +2,7 @@
 // LF or CRLF separated. Blank lines are skipped, as both specs allow parsers to do.
 import { ERRORS, TributaryError } from '../errors.js';
 import { type Document, isDocument, parseJson } from './json.js';
+import { rememberRawText } from './raw-text.js';
 
 export function decodeNdjson(text: string): Document[] {
   const docs: Document[] = [];
@@ -22,6 +23,7 @@ export function decodeNdjson(text: string): Document[] {
           },
         );
       }
+      rememberRawText(value, line);
       docs.push(value);
     }
     start = end + 1;
