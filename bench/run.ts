@@ -1,7 +1,7 @@
 // `npm run bench`: every scenario and baseline in one run against one local Kafka broker, results written to
 // bench/results/<date>.json (and latest.json), then rendered into docs/benchmarks.md and the README.
 //
-//   npm run bench                     full run (about 10 minutes on 2 cores)
+//   npm run bench                     full run (about 15 minutes on 2 cores)
 //   npm run bench -- --quick          short runs, one round: checks the suite works, numbers are rough
 //   npm run bench -- --only webhooks,fastify   a subset (ids as in the results)
 //   npm run bench -- --profile single   also run scenario 1 (or array, ndjson) under `node --cpu-prof`, print
@@ -10,6 +10,7 @@
 //   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import type { BenchResults, Measurement } from './results.js';
 import { measureCatalogScale } from './scenarios/catalog-scale.js';
 import { measureCost } from './scenarios/cost.js';
 import { measureBareFastify } from './scenarios/fastify-baseline.js';
+import { measureIdleWebSockets } from './scenarios/idle-websockets.js';
 import { measureInstances } from './scenarios/instances.js';
 import { confluentAvailable, measureBareKafkajs } from './scenarios/kafkajs-baseline.js';
 import { measureLatencyCurve } from './scenarios/latency-curve.js';
@@ -32,6 +34,7 @@ import { measureProducerPerf } from './scenarios/producer-perf.js';
 import { profileWebhooks } from './scenarios/profile.js';
 import { BridgeUnavailable, ensureBridgeJars, measureStrimziBridge } from './scenarios/strimzi-bridge.js';
 import { measureWebhooks, type WebhookShape } from './scenarios/webhooks.js';
+import { measureWebSocket, WS_SHAPES } from './scenarios/websocket.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
@@ -59,6 +62,8 @@ const settings: Settings = {
   bindings: 1000,
   gatewayFlags: values.flags ? values.flags.split(/\s+/).filter(Boolean) : [],
 };
+/** --linger-ms values compared in the tuning table (the default is 2). */
+const LINGER_VALUES = [0, 2, 5, 10];
 const only = values.only ? new Set(values.only.split(',')) : undefined;
 const wants = (id: string): boolean => only === undefined || only.has(id);
 
@@ -147,6 +152,14 @@ async function main(): Promise<void> {
         log(`bridge: ${err.message}`);
       }
     }
+    // The WebSocket front door (routes/websocket.ts) may be absent from an older checkout.
+    const webSocketMissing = existsSync(path.join(root, 'dist', 'routes', 'websocket.js'))
+      ? undefined
+      : 'this build has no WebSocket front door (dist/routes/websocket.js)';
+    if (webSocketMissing !== undefined) {
+      unavailable['websocket'] = webSocketMissing;
+      unavailable['idle-websockets'] = webSocketMissing;
+    }
     const confluentMissing = wants('confluent') ? await confluentAvailable() : undefined;
     if (confluentMissing !== undefined) unavailable['confluent'] = confluentMissing;
     // Gateway and baselines alternate within each round, so a burst of load from other users of the machine
@@ -159,6 +172,9 @@ async function main(): Promise<void> {
         if (id === 'webhooks') measurements.push(await measureWebhooks(ctx, 'single', r));
         if (id === 'bridge' && bridgeLibs) measurements.push(await measureStrimziBridge(ctx, r, bridgeLibs));
       }
+      if (wants('websocket') && webSocketMissing === undefined) {
+        for (const shape of WS_SHAPES) measurements.push(await measureWebSocket(ctx, shape, r));
+      }
       if (wants('kafkajs')) measurements.push(await measureBareKafkajs(ctx, r));
       if (wants('confluent') && confluentMissing === undefined) {
         measurements.push(await measureBareKafkajs(ctx, r, 'confluent'));
@@ -170,11 +186,26 @@ async function main(): Promise<void> {
     }
     if (wants('batch-array')) measurements.push(await measureWebhooks(ctx, 'array', 1));
     if (wants('batch-ndjson')) measurements.push(await measureWebhooks(ctx, 'ndjson', 1));
+    if (wants('linger')) {
+      for (const ms of LINGER_VALUES) {
+        measurements.push(
+          await measureWebhooks(ctx, 'single', 1, { flags: ['--linger-ms', String(ms)], id: `linger-${ms}` }),
+        );
+      }
+    }
     if (wants('producer-perf')) measurements.push(await measureProducerPerf(ctx, 1));
     const peak = median(measurements.filter((m) => m.id === 'webhooks').map((m) => m.docsPerSec));
     if (wants('instances') && peak > 0) results.instances = await measureInstances(ctx, 2, peak);
     if (wants('curve') && peak > 0) results.curve = await measureLatencyCurve(ctx, peak);
     if (wants('catalog')) results.scale.catalog = await measureCatalogScale(ctx);
+    if (wants('idle-websockets') && webSocketMissing === undefined) {
+      try {
+        results.scale.idleWebSockets = await measureIdleWebSockets(ctx);
+      } catch (err) {
+        unavailable['idle-websockets'] = (err as Error).message;
+        log(`idle websockets: ${(err as Error).message}`);
+      }
+    }
     if (values.profile) notes.push(...(await profileWebhooks(ctx, values.profile as WebhookShape)));
   } finally {
     clearInterval(sampler);
