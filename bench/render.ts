@@ -36,6 +36,8 @@ const LABELS: Record<string, string> = {
   websocket: 'Tributary WebSocket, NDJSON frames of 100',
   'websocket-1': 'Tributary WebSocket, 1 document per frame',
   confluent: '@confluentinc/kafka-javascript producer (librdkafka)',
+  'webhooks-confluent': 'Tributary with librdkafka, 1 document per POST',
+  'batch-ndjson-confluent': 'Tributary with librdkafka, NDJSON of 100 per POST',
   fastify: 'bare Fastify route (parse JSON, 200)',
   bridge: 'Strimzi Kafka Bridge',
   kafkajs: 'bare kafkajs producer',

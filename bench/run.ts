@@ -9,7 +9,7 @@
 //   npm run bench -- --flags "--linger-ms 5"   extra `serve` flags for every gateway
 //   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -170,6 +170,11 @@ async function main(): Promise<void> {
         if (!wants(id)) continue;
         if (id === 'fastify') measurements.push(await measureBareFastify(ctx, r));
         if (id === 'webhooks') measurements.push(await measureWebhooks(ctx, 'single', r));
+        if (id === 'webhooks' && wants('confluent') && confluentMissing === undefined) {
+          measurements.push(
+            await measureWebhooks(ctx, 'single', r, { id: 'webhooks-confluent', client: 'confluent' }),
+          );
+        }
         if (id === 'bridge' && bridgeLibs) measurements.push(await measureStrimziBridge(ctx, r, bridgeLibs));
       }
       if (wants('websocket') && webSocketMissing === undefined) {
@@ -186,6 +191,11 @@ async function main(): Promise<void> {
     }
     if (wants('batch-array')) measurements.push(await measureWebhooks(ctx, 'array', 1));
     if (wants('batch-ndjson')) measurements.push(await measureWebhooks(ctx, 'ndjson', 1));
+    if (wants('batch-ndjson') && wants('confluent') && confluentMissing === undefined) {
+      measurements.push(
+        await measureWebhooks(ctx, 'ndjson', 1, { id: 'batch-ndjson-confluent', client: 'confluent' }),
+      );
+    }
     if (wants('linger')) {
       for (const ms of LINGER_VALUES) {
         measurements.push(
@@ -223,7 +233,7 @@ async function main(): Promise<void> {
   const json = `${JSON.stringify(results, null, 2)}\n`;
   const file = path.join(dir, `${results.date.replace(/[:.]/g, '-')}.json`);
   await writeFile(file, json);
-  await writeFile(path.join(dir, 'latest.json'), json);
+  if (only === undefined) await writeFile(path.join(dir, 'latest.json'), json);
   log(`results: ${path.relative(root, file)}`);
   if (!values['no-render'] && only === undefined) {
     await renderAll(root, results, path.relative(root, file));
@@ -231,7 +241,28 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+/**
+ * 10,000 idle WebSockets need as many descriptors in this process and in the gateway. A soft `ulimit -n` below the
+ * hard one (1024 is a common default) is raised by re-running this script under `sh -c 'ulimit -n <hard>'`; the
+ * children inherit it. Without a high enough hard limit the idle scenario reports exactly that.
+ */
+function reexecWithMoreFiles(): boolean {
+  if (process.env['TRIBUTARY_BENCH_FDS_RAISED'] === '1') return false;
+  const soft = execFileSync('sh', ['-c', 'ulimit -Sn'], { encoding: 'utf8' }).trim();
+  const hard = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
+  if (soft === hard || soft === 'unlimited') return false;
+  const child = spawnSync(
+    'sh',
+    ['-c', 'ulimit -Sn "$(ulimit -Hn)" && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, TRIBUTARY_BENCH_FDS_RAISED: '1' } },
+  );
+  process.exitCode = child.status ?? 1;
+  return true;
+}
+
+if (!reexecWithMoreFiles()) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -53,6 +53,8 @@ export interface GatewayOptions {
   readyTimeoutMs?: number;
   /** Where stdout/stderr (pino's JSON lines) go. */
   logFile: string;
+  /** 'confluent': the same app and batcher with librdkafka behind them (bench/servers/gateway-confluent.ts). */
+  client?: 'kafkajs' | 'confluent';
 }
 
 export interface RunningGateway {
@@ -69,8 +71,9 @@ export async function startGatewayProcess(opts: GatewayOptions): Promise<Running
     process.execPath,
     [
       ...(opts.nodeArgs ?? []),
-      path.join(opts.root, 'bin', 'tributary.js'),
-      'serve',
+      ...(opts.client === 'confluent'
+        ? [path.join(opts.root, 'dist', 'bench', 'servers', 'gateway-confluent.js')]
+        : [path.join(opts.root, 'bin', 'tributary.js'), 'serve']),
       '--catalog',
       opts.catalog,
       '--brokers',
