@@ -74,3 +74,44 @@ export async function timeByArea(file: string): Promise<Record<string, number>> 
       .map(([k, v]) => [k, Math.round((v / total) * 1000) / 10]),
   );
 }
+
+/** Inclusive share of CPU per concern: a sample counts for each concern found anywhere on its stack. */
+export const CONCERNS: Record<string, RegExp> = {
+  'kafkajs (encode, send, parse answers)': /node_modules\/kafkajs\//,
+  'pino logging (access log lines)': /node_modules\/(pino|@pinojs|sonic-boom)\//,
+  'ingest handler (decode, validate, _meta, enqueue)': /routes\/ingest\.js/,
+  'ajv validation': /node_modules\/ajv\/|validate\d+/,
+  'JSON parse (secure-json-parse)': /node_modules\/secure-json-parse\//,
+  'batcher + producer': /src\/kafka\/(batcher|producer)\.js/,
+};
+
+export async function timeByConcern(file: string): Promise<Record<string, number>> {
+  const profile = JSON.parse(await readFile(file, 'utf8')) as Profile & {
+    nodes: (ProfileNode & { children?: number[] })[];
+  };
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const totals: Record<string, number> = { 'garbage collector': 0, idle: 0 };
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    total += us;
+    const leaf = byNode.get(id)?.callFrame.functionName ?? '';
+    if (leaf === '(idle)') totals['idle']! += us;
+    else if (leaf === '(garbage collector)') totals['garbage collector']! += us;
+    const frames: string[] = [];
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const node = byNode.get(cur);
+      if (node) frames.push(`${node.callFrame.url} ${node.callFrame.functionName}`);
+    }
+    for (const [concern, re] of Object.entries(CONCERNS)) {
+      if (frames.some((f) => re.test(f))) totals[concern] = (totals[concern] ?? 0) + us;
+    }
+  });
+  return Object.fromEntries(
+    Object.entries(totals)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => [k, Math.round((v / total) * 1000) / 10]),
+  );
+}

@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchContext } from '../lib/context.js';
-import { hottestFunctions, timeByArea } from '../lib/cpu-profile.js';
+import { hottestFunctions, timeByArea, timeByConcern } from '../lib/cpu-profile.js';
 import { measureWebhooks, type WebhookShape } from './webhooks.js';
 
 export async function profileWebhooks(ctx: BenchContext, shape: WebhookShape = 'single'): Promise<string[]> {
@@ -22,9 +22,15 @@ export async function profileWebhooks(ctx: BenchContext, shape: WebhookShape = '
   if (files.length === 0) return [`profile: no .cpuprofile written in ${dir}`];
   const file = path.join(dir, files[0]!);
   const areas = await timeByArea(file);
+  const concerns = await timeByConcern(file);
   const hot = await hottestFunctions(file, 30);
   const lines = [
     `profile of ${shape} webhooks (${m.docsPerSec} docs/s under the profiler): ${path.relative(ctx.root, file)}`,
+    `gateway CPU by concern (inclusive; the rest is Node's HTTP server and Fastify): ${Object.entries(
+      concerns,
+    )
+      .map(([k, v]) => `${k} ${v}%`)
+      .join(', ')}`,
     `self time by area: ${Object.entries(areas)
       .slice(0, 12)
       .map(([k, v]) => `${k} ${v}%`)
@@ -32,5 +38,5 @@ export async function profileWebhooks(ctx: BenchContext, shape: WebhookShape = '
     ...hot.map((h) => `  ${h.selfPercent.toFixed(1).padStart(5)}%  ${h.name}  ${h.where}`),
   ];
   for (const l of lines) ctx.log(l);
-  return lines.slice(0, 2);
+  return lines.slice(0, 3);
 }
