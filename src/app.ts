@@ -5,12 +5,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ingestRoutes } from '../routes/ingest.js';
 import { probeRoutes, type ReadinessCheck } from '../routes/probes.js';
+import { registerStreams } from '../routes/websocket.js';
 import type { Catalog } from './catalog/model.js';
 import type { Config } from './config.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
 import { Capacity } from './ops/capacity.js';
 import { sendProblem } from './problem-reply.js';
+import { StreamRegistry } from './stream/registry.js';
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +30,8 @@ export interface App {
   setCatalog(catalog: Catalog): void;
   catalog(): Catalog;
   capacity: Capacity;
+  /** Open WebSocket streams and their counters (connections, paused sockets, unanswered bytes). */
+  streams: StreamRegistry;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -51,6 +55,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routerOptions: { ignoreTrailingSlash: true },
   });
   fastify.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  const streams = new StreamRegistry(
+    { pingIntervalMs: deps.config.wsPingIntervalMs, maxConnections: deps.config.wsMaxConnections },
+    deps.logger,
+  );
+  // Before the webhook routes: the WebSocket plugin's hooks must apply to every route and 404.
+  await registerStreams(fastify, {
+    config: deps.config,
+    sink: deps.sink,
+    capacity,
+    router: () => router,
+    streams,
+  });
   await fastify.register(probeRoutes, {
     checks: [{ name: 'catalog', ok: () => catalog.bindings.length > 0 }, ...(deps.checks ?? [])],
   });
@@ -65,8 +81,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     setCatalog(next) {
       router = createRouter(next);
       catalog = next;
+      streams.revalidate(router);
     },
     catalog: () => catalog,
     capacity,
+    streams,
   };
 }

@@ -25,6 +25,10 @@ export interface Config {
   keepAliveTimeoutMs: number;
   maxInFlightDocuments: number;
   maxInFlightBytes: number;
+  wsMaxPayload: number;
+  wsWindowBytes: number;
+  wsPingIntervalMs: number;
+  wsMaxConnections: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'list';
@@ -217,6 +221,38 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     default: 256 * MiB,
     help: 'Bytes of documents accepted but not yet acknowledged; 503 above',
+  },
+  {
+    key: 'wsMaxPayload',
+    flag: 'ws-max-payload',
+    env: 'TRIBUTARY_WS_MAX_PAYLOAD',
+    kind: 'int',
+    default: MiB,
+    help: 'Largest WebSocket message in bytes; a larger one closes the connection with 1009',
+  },
+  {
+    key: 'wsWindowBytes',
+    flag: 'ws-window-bytes',
+    env: 'TRIBUTARY_WS_WINDOW_BYTES',
+    kind: 'int',
+    default: 4 * MiB,
+    help: 'Unanswered bytes per WebSocket connection; at this bound the gateway stops reading the socket',
+  },
+  {
+    key: 'wsPingIntervalMs',
+    flag: 'ws-ping-interval-ms',
+    env: 'TRIBUTARY_WS_PING_INTERVAL_MS',
+    kind: 'int',
+    default: 25000,
+    help: 'WebSocket ping interval; a peer that missed the last pong is dropped. Keep below LB idle timeouts',
+  },
+  {
+    key: 'wsMaxConnections',
+    flag: 'ws-max-connections',
+    env: 'TRIBUTARY_WS_MAX_CONNECTIONS',
+    kind: 'int',
+    default: 10000,
+    help: 'Open WebSocket connections; further ones are closed with 1013 (try again later)',
   },
 ];
 

@@ -20,6 +20,7 @@ export const ERRORS = {
   // auth
   AUTH_MISSING_TOKEN: spec('TRIB_AUTH_MISSING_TOKEN', 401, 'A bearer token is required'),
   AUTH_BAD_TOKEN: spec('TRIB_AUTH_BAD_TOKEN', 403, 'The token is not valid for this binding'),
+  AUTH_ORIGIN_NOT_ALLOWED: spec('TRIB_AUTH_ORIGIN_NOT_ALLOWED', 403, 'This Origin may not use this binding'),
   // decode
   DECODE_BODY_TOO_LARGE: spec('TRIB_DECODE_BODY_TOO_LARGE', 413, 'Request body exceeds the limit'),
   DECODE_UNSUPPORTED_MEDIA_TYPE: spec('TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported Content-Type'),
@@ -54,6 +55,12 @@ export const ERRORS = {
   REQUEST_TIMEOUT: spec('TRIB_REQUEST_TIMEOUT', 408, 'The request body arrived too slowly'),
   BAD_REQUEST: spec('TRIB_BAD_REQUEST', 400, 'Malformed HTTP request'),
   INTERNAL: spec('TRIB_INTERNAL', 500, 'Internal error'),
+  // stream (WebSocket)
+  STREAM_UNSUPPORTED_PROTOCOL: spec(
+    'TRIB_STREAM_UNSUPPORTED_PROTOCOL',
+    400,
+    'The WebSocket client must offer the tributary.v1 subprotocol',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -1,0 +1,107 @@
+// Flow control of one stream: when to stop reading its socket and when to read again.
+//
+// TCP does the work: ws `pause()` stops reading the socket, the kernel's receive buffer fills, the peer's send
+// buffer fills, and its writes stall (a browser's `bufferedAmount` grows). The gateway therefore holds at most
+// `windowBytes` of unanswered frames, plus what one socket read had already delivered when the pause came
+// (ws parses a whole read, up to 64 KiB, before the pause takes effect).
+
+/** The socket calls flow control makes; a ws WebSocket has them. */
+export interface Pausable {
+  pause(): void;
+  resume(): void;
+}
+
+export class FlowControl {
+  /** Bytes of frames received and not yet answered. */
+  unacked = 0;
+  /** Bytes of answers handed to the socket that the peer has not taken yet (a peer that reads nothing). */
+  unflushed = 0;
+  /** Highest `unacked` seen: tests assert that the window holds. */
+  peakUnacked = 0;
+  pauses = 0;
+  private paused = false;
+  private waiting = false;
+  private held = false;
+  private done = false;
+  private pausedSinceBeat = false;
+
+  constructor(
+    private readonly socket: Pausable,
+    private readonly windowBytes: number,
+  ) {}
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** True when no answer is due and the peer's answers are piling up unread. */
+  get outboundStalled(): boolean {
+    return this.unflushed >= this.windowBytes;
+  }
+
+  received(bytes: number): void {
+    this.unacked += bytes;
+    if (this.unacked > this.peakUnacked) this.peakUnacked = this.unacked;
+  }
+
+  answered(frameBytes: number): void {
+    this.unacked -= frameBytes;
+  }
+
+  sending(answerBytes: number): void {
+    this.unflushed += answerBytes;
+  }
+
+  sent(answerBytes: number): void {
+    this.unflushed -= answerBytes;
+    if (this.paused) this.update();
+  }
+
+  /** Waiting for global capacity: read nothing more until it frees up. */
+  setWaiting(waiting: boolean): void {
+    this.waiting = waiting;
+    this.update();
+  }
+
+  /** Stop reading for good (the stream is finishing). */
+  hold(): void {
+    this.held = true;
+    this.update();
+  }
+
+  /** Read again whatever comes (the peer's close frame); flow control is over. */
+  release(): void {
+    this.done = true;
+    if (this.paused) {
+      this.socket.resume();
+      this.paused = false;
+    }
+  }
+
+  /**
+   * True when the socket was paused at any time since the last call: nothing was read then, pongs included, so
+   * a missing pong proves nothing about the peer.
+   */
+  pausedSinceLastBeat(): boolean {
+    const was = this.pausedSinceBeat || this.paused;
+    this.pausedSinceBeat = this.paused;
+    return was;
+  }
+
+  /** Pauses at the window and while held or waiting; resumes below half the window, so it does not flap. */
+  update(): void {
+    if (this.done) return;
+    const window = this.windowBytes;
+    if (!this.paused) {
+      if (this.held || this.waiting || this.unacked >= window || this.unflushed >= window) {
+        this.socket.pause();
+        this.paused = true;
+        this.pausedSinceBeat = true;
+        this.pauses++;
+      }
+    } else if (!this.held && !this.waiting && this.unacked <= window / 2 && this.unflushed <= window / 2) {
+      this.socket.resume();
+      this.paused = false;
+    }
+  }
+}
