@@ -85,19 +85,28 @@ async function streamRoutes(app: FastifyInstance, opts: StreamRouteOptions): Pro
     handler: (request, reply) => answerUnrouted(opts.router(), request, reply),
     wsHandler: (socket: WebSocket, request: FastifyRequest) => {
       const handshake = request.streamHandshake!;
-      streams.open(socket, handshake, {
-        sink: opts.sink,
-        capacity: opts.capacity,
-        limits: {
-          maxDocuments: config.maxDocuments,
-          maxRecordBytes: config.maxRecordBytes,
-          requestTimeoutMs: config.requestTimeoutMs,
-          windowBytes: config.wsWindowBytes,
-        },
-        logger: request.log.child({ binding: handshake.match.binding.name }),
-      });
+      try {
+        openStream(socket, handshake, request);
+      } catch (err) {
+        request.log.error({ err }, 'could not open stream');
+        socket.close(1011, 'internal error');
+      }
     },
   });
+
+  function openStream(socket: WebSocket, handshake: StreamHandshake, request: FastifyRequest): void {
+    streams.open(socket, handshake, {
+      sink: opts.sink,
+      capacity: opts.capacity,
+      limits: {
+        maxDocuments: config.maxDocuments,
+        maxRecordBytes: config.maxRecordBytes,
+        requestTimeoutMs: config.requestTimeoutMs,
+        windowBytes: config.wsWindowBytes,
+      },
+      logger: request.log.child({ binding: handshake.match.binding.name }),
+    });
+  }
 }
 
 /** 404 unknown path, 403 foreign Origin, 401/403 token, 400 without tributary.v1 among offered protocols. */

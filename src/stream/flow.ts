@@ -2,8 +2,8 @@
 //
 // TCP does the work: ws `pause()` stops reading the socket, the kernel's receive buffer fills, the peer's send
 // buffer fills, and its writes stall (a browser's `bufferedAmount` grows). The gateway therefore holds at most
-// `windowBytes` of unanswered frames, plus what one socket read had already delivered when the pause came
-// (ws parses a whole read, up to 64 KiB, before the pause takes effect).
+// `windowBytes` of unanswered frames, plus the frame that crossed the bound and the rest of the socket read it
+// came in (ws parses a whole read, up to 64 KiB, before the pause takes effect).
 
 /** The socket calls flow control makes; a ws WebSocket has them. */
 export interface Pausable {
