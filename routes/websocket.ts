@@ -103,6 +103,7 @@ async function streamRoutes(app: FastifyInstance, opts: StreamRouteOptions): Pro
         maxRecordBytes: config.maxRecordBytes,
         requestTimeoutMs: config.requestTimeoutMs,
         windowBytes: config.wsWindowBytes,
+        windowDocuments: config.wsWindowDocuments,
       },
       logger: request.log.child({ binding: handshake.match.binding.name }),
     });

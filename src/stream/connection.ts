@@ -41,6 +41,7 @@ export interface StreamLimits {
   /** Deadline for Kafka to acknowledge a frame, from the moment it is handed to the sink. */
   requestTimeoutMs: number;
   windowBytes: number;
+  windowDocuments: number;
 }
 
 /** Fastify's request logger (a pino child) fits: the stream logs with the handshake's request id. */
@@ -79,6 +80,8 @@ interface Frame {
   data: Buffer | undefined;
   binary: boolean;
   prepared: PreparedDocuments | undefined;
+  /** Documents handed to Kafka (0 until then, and for rejected frames). */
+  documents: number;
   answer: string | undefined;
 }
 
@@ -111,7 +114,10 @@ export class StreamConnection {
     private readonly handshake: StreamHandshake,
     private readonly deps: StreamDeps,
   ) {
-    this.flow = new FlowControl(socket, deps.limits.windowBytes);
+    this.flow = new FlowControl(socket, {
+      bytes: deps.limits.windowBytes,
+      documents: deps.limits.windowDocuments,
+    });
     this.setMatch(handshake.match);
   }
 
@@ -129,6 +135,7 @@ export class StreamConnection {
       data,
       binary,
       prepared: undefined,
+      documents: 0,
       answer: undefined,
     };
     this.counters.frames++;
@@ -289,6 +296,8 @@ export class StreamConnection {
     const documents = prepared.records.length;
     const bytes = prepared.bytes;
     frame.prepared = undefined;
+    frame.documents = documents;
+    this.flow.admitted(documents);
     let produced: Promise<void>;
     try {
       produced = this.deps.sink.produce(prepared.records, Date.now() + this.deps.limits.requestTimeoutMs);
@@ -330,7 +339,7 @@ export class StreamConnection {
     if (this.state === 'gone' || this.state === 'closing') return;
     for (let head = this.unanswered.peek(); head?.answer !== undefined; head = this.unanswered.peek()) {
       this.unanswered.shift();
-      this.flow.answered(head.bytes);
+      this.flow.answered(head.bytes, head.documents);
       this.send(head.answer);
     }
     if (this.state === 'finishing' && this.unanswered.length === 0) {

@@ -106,6 +106,7 @@ function open(opts: { limits?: Partial<StreamLimits>; capacity?: Capacity; bindi
         maxRecordBytes: 10_000,
         requestTimeoutMs: 1000,
         windowBytes: 1000,
+        windowDocuments: 100,
         ...opts.limits,
       },
     },
@@ -210,6 +211,23 @@ describe('StreamConnection flow control', () => {
     expect(socket.paused).toBe(false);
     expect(connection.flow.unacked).toBe(frame.length);
     expect(connection.flow.peakUnacked).toBe(3 * frame.length);
+  });
+
+  it('pauses at the document window too, so tiny frames cannot pile up seconds of Kafka work', async () => {
+    const { socket, pending, send, connection } = open({ limits: { windowDocuments: 4 } });
+    send(order('a'));
+    send(`[${order('b')},${order('c')}]`);
+    expect(socket.paused).toBe(false);
+    send(order('d'));
+    expect(socket.paused).toBe(true);
+    expect(connection.flow.unackedDocuments).toBe(4);
+    send('not json'); // a rejected frame admits no documents
+    expect(connection.flow.unackedDocuments).toBe(4);
+    pending[0]!.resolve();
+    pending[1]!.resolve();
+    await tick();
+    expect(connection.flow.unackedDocuments).toBe(1);
+    expect(socket.paused).toBe(false);
   });
 
   it('stays paused while the peer leaves its answers unread', async () => {
