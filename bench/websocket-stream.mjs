@@ -145,13 +145,16 @@ async function browserStream(browser, pageUrl, wsUrl, { count, perFrame, run }) 
 async function outWrite(g, url, { ms, stall, kafka }) {
   const ws = await open(url);
   let answers = 0;
-  let notOk = 0;
+  let failed = 0;
+  let rejected = 0;
+  let outOfOrder = 0;
   let lastSeq = 0;
   ws.on('message', (data) => {
     const a = JSON.parse(data);
     answers++;
-    if (a.status !== 'ok') notOk++;
-    if (a.seq !== lastSeq + 1) notOk++;
+    if (a.status === 'failed') failed++;
+    if (a.status === 'rejected') rejected++;
+    if (a.seq !== lastSeq + 1) outOfOrder++;
     lastSeq = a.seq;
   });
   const base = await rssOf(g.child.pid);
@@ -177,7 +180,9 @@ async function outWrite(g, url, { ms, stall, kafka }) {
   return {
     sentFrames: sent,
     answers,
-    notOkOrOutOfOrder: notOk,
+    failed,
+    rejected,
+    outOfOrder,
     clientBacklogMaxMiB: +(maxBacklog / MiB).toFixed(1),
     gatewayRssBeforeMiB: +(base.rss / MiB).toFixed(1),
     gatewayRssPeakMiB: +(peak / MiB).toFixed(1),
