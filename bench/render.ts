@@ -275,6 +275,11 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
     '',
   );
   out.push(
+    'One connection per run, Chromium as a client, and memory while a client out-writes Kafka: ' +
+      '[benchmarks-websocket.md](benchmarks-websocket.md) (`npm run bench:websocket`).',
+    '',
+  );
+  out.push(
     '## Scenario 4: client and broker ceilings',
     '',
     'Same documents and keys straight into Kafka, no HTTP and no validation: what one Node.js process with ' +

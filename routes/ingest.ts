@@ -174,20 +174,30 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
     return { published: prepared.records.length, webhookIds: prepared.webhookIds };
   }
 
-  app.setNotFoundHandler((request, reply) => {
-    const known = opts.router().match(pathOf(request.url)) !== undefined;
-    if (known) {
-      reply.header('allow', 'POST');
-      return sendProblem(
-        request,
-        reply,
-        new TributaryError(ERRORS.ROUTE_METHOD_NOT_ALLOWED, `${request.method} is not allowed; use POST`),
-      );
-    }
+  app.setNotFoundHandler((request, reply) => answerUnrouted(opts.router(), request, reply));
+}
+
+/** 405 with Allow on a binding path (POST, or GET with Upgrade: websocket), 404 elsewhere. */
+export function answerUnrouted(
+  router: BindingRouter,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const known = router.match(pathOf(request.url)) !== undefined;
+  if (known) {
+    reply.header('allow', 'POST, GET');
     return sendProblem(
       request,
       reply,
-      new TributaryError(ERRORS.ROUTE_NOT_FOUND, `no binding at ${pathOf(request.url)}`),
+      new TributaryError(
+        ERRORS.ROUTE_METHOD_NOT_ALLOWED,
+        `${request.method} is not allowed; use POST, or GET with Upgrade: websocket`,
+      ),
     );
-  });
+  }
+  return sendProblem(
+    request,
+    reply,
+    new TributaryError(ERRORS.ROUTE_NOT_FOUND, `no binding at ${pathOf(request.url)}`),
+  );
 }

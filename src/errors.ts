@@ -86,6 +86,12 @@ export const ERRORS = {
   REQUEST_TIMEOUT: spec('TRIB_REQUEST_TIMEOUT', 408, 'The request body arrived too slowly'),
   BAD_REQUEST: spec('TRIB_BAD_REQUEST', 400, 'Malformed HTTP request'),
   INTERNAL: spec('TRIB_INTERNAL', 500, 'Internal error'),
+  // stream (WebSocket)
+  STREAM_UNSUPPORTED_PROTOCOL: spec(
+    'TRIB_STREAM_UNSUPPORTED_PROTOCOL',
+    400,
+    'The WebSocket client must offer the tributary.v1 subprotocol',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof ERRORS;
