@@ -38,6 +38,7 @@ const LABELS: Record<string, string> = {
   confluent: '@confluentinc/kafka-javascript producer (librdkafka)',
   'webhooks-confluent': 'Tributary with librdkafka, 1 document per POST',
   'batch-ndjson-confluent': 'Tributary with librdkafka, NDJSON of 100 per POST',
+  'websocket-confluent': 'Tributary WebSocket with librdkafka, NDJSON frames of 100',
   fastify: 'bare Fastify route (parse JSON, 200)',
   bridge: 'Strimzi Kafka Bridge',
   kafkajs: 'bare kafkajs producer',
@@ -301,6 +302,26 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
         'in the broker per document).',
       '',
       systemRows(results, lingerIds),
+      '',
+    );
+  }
+  if (summarize(results, 'webhooks-confluent') || summarize(results, 'websocket-confluent')) {
+    out.push(
+      '## Kafka client: kafkajs or librdkafka',
+      '',
+      'The same app, pipeline and batcher with `@confluentinc/kafka-javascript` (librdkafka through its ' +
+        'KafkaJS-compatible API, linger 2 ms) in place of kafkajs behind the batcher ' +
+        '(bench/servers/gateway-confluent.ts), same load, same run. The package is not a dependency: it ' +
+        'installs only with a native build here (no prebuilt binary can be fetched), see the notes.',
+      '',
+      systemRows(results, [
+        'webhooks',
+        'webhooks-confluent',
+        'batch-ndjson',
+        'batch-ndjson-confluent',
+        'websocket',
+        'websocket-confluent',
+      ]),
       '',
     );
   }

@@ -4,7 +4,7 @@
 //   npm run bench                     full run (about 15 minutes on 2 cores)
 //   npm run bench -- --quick          short runs, one round: checks the suite works, numbers are rough
 //   npm run bench -- --only webhooks,fastify   a subset (ids as in the results)
-//   npm run bench -- --profile single   also run scenario 1 (or array, ndjson) under `node --cpu-prof`, print
+//   npm run bench -- --profile single   also run scenario 1 (or array, ndjson, websocket) under --cpu-prof, print
 //                                       the hottest functions
 //   npm run bench -- --flags "--linger-ms 5"   extra `serve` flags for every gateway
 //   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
@@ -179,6 +179,12 @@ async function main(): Promise<void> {
       }
       if (wants('websocket') && webSocketMissing === undefined) {
         for (const shape of WS_SHAPES) measurements.push(await measureWebSocket(ctx, shape, r));
+        if (wants('confluent') && confluentMissing === undefined) {
+          const shape = WS_SHAPES.find((s) => s.id === 'websocket')!;
+          measurements.push(
+            await measureWebSocket(ctx, { ...shape, id: 'websocket-confluent' }, r, [], 'confluent'),
+          );
+        }
       }
       if (wants('kafkajs')) measurements.push(await measureBareKafkajs(ctx, r));
       if (wants('confluent') && confluentMissing === undefined) {
@@ -216,7 +222,9 @@ async function main(): Promise<void> {
         log(`idle websockets: ${(err as Error).message}`);
       }
     }
-    if (values.profile) notes.push(...(await profileWebhooks(ctx, values.profile as WebhookShape)));
+    if (values.profile) {
+      notes.push(...(await profileWebhooks(ctx, values.profile as WebhookShape | 'websocket')));
+    }
   } finally {
     clearInterval(sampler);
     await kafka.stop();

@@ -5,8 +5,12 @@ import path from 'node:path';
 import type { BenchContext } from '../lib/context.js';
 import { hottestFunctions, timeByArea, timeByConcern } from '../lib/cpu-profile.js';
 import { measureWebhooks, type WebhookShape } from './webhooks.js';
+import { measureWebSocket, WS_SHAPES } from './websocket.js';
 
-export async function profileWebhooks(ctx: BenchContext, shape: WebhookShape = 'single'): Promise<string[]> {
+export async function profileWebhooks(
+  ctx: BenchContext,
+  shape: WebhookShape | 'websocket' = 'single',
+): Promise<string[]> {
   const dir = path.join(
     ctx.root,
     'bench',
@@ -14,10 +18,12 @@ export async function profileWebhooks(ctx: BenchContext, shape: WebhookShape = '
     'profiles',
     new Date().toISOString().replace(/[:.]/g, '-'),
   );
-  const m = await measureWebhooks(ctx, shape, 1, {
-    id: `${shape}-profiled`,
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-  });
+  const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+  const wsShape = WS_SHAPES.find((s) => s.id === 'websocket')!;
+  const m =
+    shape === 'websocket'
+      ? await measureWebSocket(ctx, { ...wsShape, id: 'websocket-profiled' }, 1, nodeArgs)
+      : await measureWebhooks(ctx, shape, 1, { id: `${shape}-profiled`, nodeArgs });
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length === 0) return [`profile: no .cpuprofile written in ${dir}`];
   const file = path.join(dir, files[0]!);

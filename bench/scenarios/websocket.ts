@@ -28,6 +28,8 @@ export async function measureWebSocket(
   ctx: BenchContext,
   shape: WsShape,
   round: number,
+  nodeArgs: string[] = [],
+  client: 'kafkajs' | 'confluent' = 'kafkajs',
 ): Promise<Measurement> {
   const topic = topicFor(shape.id);
   await createTopics(ctx.bootstrap, [topic]);
@@ -37,6 +39,8 @@ export async function measureWebSocket(
     catalog,
     bootstrap: ctx.bootstrap,
     flags: ctx.settings.gatewayFlags,
+    nodeArgs,
+    client,
     logFile: logFile(ctx, `${shape.id}-r${round}`),
   });
   try {
