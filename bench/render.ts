@@ -405,8 +405,10 @@ export const README_END = '<!-- bench:end -->';
 
 /** The README's performance lines: the ratios only, pointing at docs/benchmarks.md for everything else. */
 export function renderReadmeSection(results: BenchResults): string {
-  const lines = computeTargets(results).map(
-    (t) => `- ${t.name}: ${t.measured} (goal ${t.goal}; ${status(t.met).replaceAll('*', '')})`,
+  const lines = computeTargets(results).map((t) =>
+    t.met === undefined
+      ? `- ${t.name}: not measured, see docs/benchmarks.md (goal ${t.goal})`
+      : `- ${t.name}: ${t.measured} (goal ${t.goal}; ${status(t.met).replaceAll('*', '')})`,
   );
   return [
     README_START,

@@ -11,12 +11,13 @@
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readDist } from '../src/kafka/kafka-jars.js';
 import { startLocalKafka } from '../src/kafka/local-broker.js';
 import type { BenchContext, Settings } from './lib/context.js';
 import { round } from './lib/processes.js';
@@ -111,9 +112,7 @@ async function main(): Promise<void> {
     },
     versions: {
       node: process.version,
-      kafka: /<kafka\.version>([^<]+)</.exec(
-        await readFile(path.join(root, 'scripts/kafka/pom.xml'), 'utf8'),
-      )![1]!,
+      kafka: (await readDist()).version,
       kafkajs: versionOf('kafkajs'),
       fastify: versionOf('fastify'),
       ajv: versionOf('ajv'),

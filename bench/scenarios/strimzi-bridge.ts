@@ -41,10 +41,16 @@ export async function ensureBridgeJars(root: string): Promise<string> {
     );
   } catch (err) {
     const out = `${(err as { stdout?: string }).stdout ?? ''}`;
-    const reason =
-      out.split('\n').find((l) => l.includes('[ERROR]') && l.includes('kafka-bridge')) ??
-      out.split('\n').find((l) => l.includes('[ERROR]')) ??
-      String(err);
+    const missing = /Could not find artifact (\S+) in central/.exec(out);
+    if (missing) {
+      // As of this writing the bridge ships only as release archives on GitHub and as a container image.
+      throw new BridgeUnavailable(
+        `${missing[1]} is not on Maven Central (Maven: "Could not find artifact ${missing[1]} in central", ` +
+          'while other io.strimzi artifacts resolve); the bridge is distributed as GitHub release archives and ' +
+          'a container image, and neither is reachable from this machine',
+      );
+    }
+    const reason = out.split('\n').find((l) => l.includes('[ERROR]')) ?? String(err);
     throw new BridgeUnavailable(
       `Maven could not resolve io.strimzi:kafka-bridge:${version}: ${reason.replace('[ERROR] ', '').trim()}`,
     );
