@@ -59,7 +59,9 @@ describe('bench renderer', () => {
     const next = replaceReadmeSection(readme, renderReadmeSection(fixture));
     expect(next).not.toContain('old');
     expect(next).toContain('- Webhooks vs bare Fastify (docs/s): 0.5x (goal ≥ 0.7x; not met)');
-    expect(next).toContain('- Webhooks vs Strimzi Kafka Bridge (docs/s): not measured, see docs/benchmarks.md');
+    expect(next).toContain(
+      '- Webhooks vs Strimzi Kafka Bridge (docs/s): not measured, see docs/benchmarks.md',
+    );
     expect(next.startsWith('# T\n\n## Performance\n\n')).toBe(true);
     expect(next.endsWith(`${README_END}\n\n## Development\n`)).toBe(true);
     expect(() => replaceReadmeSection('# no markers', 'x')).toThrow(/bench:start/);
