@@ -2,7 +2,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkOrigin, corsDelegator } from '../src/auth/cors.js';
-import { checkToken, presentedToken } from '../src/auth/tokens.js';
+import { checkToken, presentedToken, queryWithoutToken } from '../src/auth/tokens.js';
 import type { Config } from '../src/config.js';
 import { decodeBody } from '../src/decode/body.js';
 import { decodeForm } from '../src/decode/form.js';
@@ -152,7 +152,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       {
         receivedAt,
         headers: request.headers,
-        query: request.query as Record<string, string | string[]> | undefined,
+        query: queryWithoutToken(request.query as Record<string, unknown> | undefined),
         pathParams: match.pathParams,
       },
       config.maxRecordBytes,
