@@ -2,7 +2,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkOrigin, corsDelegator } from '../src/auth/cors.js';
-import { checkToken, presentedToken } from '../src/auth/tokens.js';
+import { checkToken, presentedToken, queryWithoutToken } from '../src/auth/tokens.js';
 import type { Config } from '../src/config.js';
 import { decodeBody } from '../src/decode/body.js';
 import { decodeForm } from '../src/decode/form.js';
@@ -124,17 +124,20 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       ids = fresh.map((i) => claim!.ids[i]);
       docs = fresh.map((i) => docs[i]!);
     }
-    let acknowledged = false;
+    let answer: { published: number; webhookIds: string[] };
     try {
-      const answer = await produceDocuments(request, match, docs, ids, receivedAt, deadline);
-      acknowledged = true;
-      if (claim !== undefined && answer.published < claim.ids.length) {
-        return reply.code(200).send({ ...answer, duplicates: claim.ids.length - answer.published });
-      }
-      return reply.code(200).send(answer);
-    } finally {
-      await claim?.settle(acknowledged);
+      answer = await produceDocuments(request, match, docs, ids, receivedAt, deadline);
+    } catch (err) {
+      await claim?.settle(false);
+      throw err;
     }
+    // Recorded as delivered before the 2xx leaves: a sender retrying the moment it sees the answer must be told
+    // "duplicate", not "in progress".
+    await claim?.settle(true);
+    if (claim !== undefined && answer.published < claim.ids.length) {
+      return reply.code(200).send({ ...answer, duplicates: claim.ids.length - answer.published });
+    }
+    return reply.code(200).send(answer);
   });
 
   async function produceDocuments(
@@ -152,7 +155,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       {
         receivedAt,
         headers: request.headers,
-        query: request.query as Record<string, string | string[]> | undefined,
+        query: queryWithoutToken(request.query as Record<string, unknown> | undefined),
         pathParams: match.pathParams,
       },
       config.maxRecordBytes,

@@ -9,19 +9,14 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { checkOrigin } from '../src/auth/origins.js';
-import { checkToken, presentedToken } from '../src/auth/tokens.js';
+import { checkToken, presentedToken, queryWithoutToken } from '../src/auth/tokens.js';
 import type { Config } from '../src/config.js';
 import { ERRORS, TributaryError } from '../src/errors.js';
 import type { Sink } from '../src/ingest/pipeline.js';
 import type { BindingRouter } from '../src/ingest/router.js';
 import type { Capacity } from '../src/ops/capacity.js';
 import type { StreamHandshake } from '../src/stream/connection.js';
-import {
-  checkProtocols,
-  offeredProtocols,
-  queryWithoutToken,
-  selectProtocol,
-} from '../src/stream/handshake.js';
+import { checkProtocols, offeredProtocols, selectProtocol } from '../src/stream/handshake.js';
 import type { StreamRegistry } from '../src/stream/registry.js';
 import { answerUnrouted, pathOf } from './ingest.js';
 

@@ -35,7 +35,7 @@ export function decodeJson(text: string): Document[] {
     const docs = value as Document[];
     const texts = splitJsonArray(text);
     // Equal counts always, for text JSON.parse accepted; checked so a scanner bug can only cost the raw path.
-    if (texts.length === docs.length) docs.forEach((doc, i) => rememberRawText(doc, texts[i]!));
+    if (texts.length === docs.length) for (const [i, doc] of docs.entries()) rememberRawText(doc, texts[i]!);
     return docs;
   }
   if (!isDocument(value)) {

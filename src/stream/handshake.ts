@@ -32,17 +32,3 @@ export function checkProtocols(offered: readonly string[]): void {
 export function selectProtocol(protocols: Set<string>): string | false {
   return protocols.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false;
 }
-
-/** The handshake's query without the credential, for `_meta.query`: a token must never reach Kafka. */
-export function queryWithoutToken(
-  query: Record<string, unknown> | undefined,
-): Record<string, string | string[]> | undefined {
-  if (query === undefined) return undefined;
-  let kept: Record<string, string | string[]> | undefined;
-  for (const [name, value] of Object.entries(query)) {
-    if (name === 'token' || (typeof value !== 'string' && !Array.isArray(value))) continue;
-    kept ??= {};
-    kept[name] = value as string | string[];
-  }
-  return kept;
-}

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkProtocols,
-  offeredProtocols,
-  queryWithoutToken,
-  selectProtocol,
-} from '../../src/stream/handshake.js';
+import { checkProtocols, offeredProtocols, selectProtocol } from '../../src/stream/handshake.js';
 
 describe('handshake', () => {
   it('splits offered subprotocols, repeated or comma separated', () => {
@@ -24,14 +19,5 @@ describe('handshake', () => {
     expect(() => checkProtocols(['bearer.x'])).toThrow(
       expect.objectContaining({ code: 'TRIB_STREAM_UNSUPPORTED_PROTOCOL', status: 400 }),
     );
-  });
-
-  it('keeps the query for _meta without the token', () => {
-    expect(queryWithoutToken({ token: 's3cret', src: 'a', tag: ['x', 'y'] })).toEqual({
-      src: 'a',
-      tag: ['x', 'y'],
-    });
-    expect(queryWithoutToken({ token: 's3cret' })).toBeUndefined();
-    expect(queryWithoutToken(undefined)).toBeUndefined();
   });
 });
