@@ -161,68 +161,85 @@ async function main(): Promise<void> {
     }
     const confluentMissing = wants('confluent') ? await confluentAvailable() : undefined;
     if (confluentMissing !== undefined) unavailable['confluent'] = confluentMissing;
+    // One failed measurement is recorded with its reason and the run goes on: a 15-minute run should not be lost
+    // to one child that died.
+    const attempt = async <T>(label: string, measure: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await measure();
+      } catch (err) {
+        unavailable[label] = `failed: ${(err as Error).message.split('\n')[0]}`;
+        log(`${label} failed: ${(err as Error).stack ?? err}`);
+        return undefined;
+      }
+    };
+    const take = async (label: string, measure: () => Promise<Measurement>): Promise<void> => {
+      const m = await attempt(label, measure);
+      if (m !== undefined) measurements.push(m);
+    };
     // Gateway and baselines alternate within each round, so a burst of load from other users of the machine
     // hits both sides instead of one.
     for (let r = 1; r <= settings.rounds; r++) {
       const order = r % 2 === 1 ? ['fastify', 'webhooks', 'bridge'] : ['bridge', 'webhooks', 'fastify'];
       for (const id of order) {
         if (!wants(id)) continue;
-        if (id === 'fastify') measurements.push(await measureBareFastify(ctx, r));
-        if (id === 'webhooks') measurements.push(await measureWebhooks(ctx, 'single', r));
+        if (id === 'fastify') await take(`fastify r${r}`, () => measureBareFastify(ctx, r));
+        if (id === 'webhooks') await take(`webhooks r${r}`, () => measureWebhooks(ctx, 'single', r));
         if (id === 'webhooks' && wants('confluent') && confluentMissing === undefined) {
-          measurements.push(
-            await measureWebhooks(ctx, 'single', r, { id: 'webhooks-confluent', client: 'confluent' }),
+          await take(`webhooks-confluent r${r}`, () =>
+            measureWebhooks(ctx, 'single', r, { id: 'webhooks-confluent', client: 'confluent' }),
           );
         }
-        if (id === 'bridge' && bridgeLibs) measurements.push(await measureStrimziBridge(ctx, r, bridgeLibs));
+        if (id === 'bridge' && bridgeLibs) {
+          const libs = bridgeLibs;
+          await take(`bridge r${r}`, () => measureStrimziBridge(ctx, r, libs));
+        }
       }
       if (wants('websocket') && webSocketMissing === undefined) {
-        for (const shape of WS_SHAPES) measurements.push(await measureWebSocket(ctx, shape, r));
+        for (const shape of WS_SHAPES) await take(`${shape.id} r${r}`, () => measureWebSocket(ctx, shape, r));
         if (wants('confluent') && confluentMissing === undefined) {
           const shape = WS_SHAPES.find((s) => s.id === 'websocket')!;
-          measurements.push(
-            await measureWebSocket(ctx, { ...shape, id: 'websocket-confluent' }, r, [], 'confluent'),
+          await take(`websocket-confluent r${r}`, () =>
+            measureWebSocket(ctx, { ...shape, id: 'websocket-confluent' }, r, [], 'confluent'),
           );
         }
       }
-      if (wants('kafkajs')) measurements.push(await measureBareKafkajs(ctx, r));
+      if (wants('kafkajs')) await take(`kafkajs r${r}`, () => measureBareKafkajs(ctx, r));
       if (wants('confluent') && confluentMissing === undefined) {
-        measurements.push(await measureBareKafkajs(ctx, r, 'confluent'));
+        await take(`confluent r${r}`, () => measureBareKafkajs(ctx, r, 'confluent'));
       }
     }
     if (only?.has('cost')) {
       for (let r = 1; r <= settings.rounds; r++)
-        measurements.push(await measureCost(ctx, Number(values.rate ?? 1000), r));
+        await take(`cost r${r}`, () => measureCost(ctx, Number(values.rate ?? 1000), r));
     }
-    if (wants('batch-array')) measurements.push(await measureWebhooks(ctx, 'array', 1));
-    if (wants('batch-ndjson')) measurements.push(await measureWebhooks(ctx, 'ndjson', 1));
+    if (wants('batch-array')) await take('batch-array', () => measureWebhooks(ctx, 'array', 1));
+    if (wants('batch-ndjson')) await take('batch-ndjson', () => measureWebhooks(ctx, 'ndjson', 1));
     if (wants('batch-ndjson') && wants('confluent') && confluentMissing === undefined) {
-      measurements.push(
-        await measureWebhooks(ctx, 'ndjson', 1, { id: 'batch-ndjson-confluent', client: 'confluent' }),
+      await take('batch-ndjson-confluent', () =>
+        measureWebhooks(ctx, 'ndjson', 1, { id: 'batch-ndjson-confluent', client: 'confluent' }),
       );
     }
     if (wants('linger')) {
       for (const ms of LINGER_VALUES) {
-        measurements.push(
-          await measureWebhooks(ctx, 'single', 1, { flags: ['--linger-ms', String(ms)], id: `linger-${ms}` }),
+        await take(`linger-${ms}`, () =>
+          measureWebhooks(ctx, 'single', 1, { flags: ['--linger-ms', String(ms)], id: `linger-${ms}` }),
         );
       }
     }
-    if (wants('producer-perf')) measurements.push(await measureProducerPerf(ctx, 1));
+    if (wants('producer-perf')) await take('producer-perf', () => measureProducerPerf(ctx, 1));
     const peak = median(measurements.filter((m) => m.id === 'webhooks').map((m) => m.docsPerSec));
-    if (wants('instances') && peak > 0) results.instances = await measureInstances(ctx, 2, peak);
-    if (wants('curve') && peak > 0) results.curve = await measureLatencyCurve(ctx, peak);
-    if (wants('catalog')) results.scale.catalog = await measureCatalogScale(ctx);
+    if (wants('instances') && peak > 0) {
+      results.instances = await attempt('instances', () => measureInstances(ctx, 2, peak));
+    }
+    if (wants('curve') && peak > 0)
+      results.curve = (await attempt('curve', () => measureLatencyCurve(ctx, peak))) ?? [];
+    if (wants('catalog')) results.scale.catalog = await attempt('catalog', () => measureCatalogScale(ctx));
     if (wants('idle-websockets') && webSocketMissing === undefined) {
-      try {
-        results.scale.idleWebSockets = await measureIdleWebSockets(ctx);
-      } catch (err) {
-        unavailable['idle-websockets'] = (err as Error).message;
-        log(`idle websockets: ${(err as Error).message}`);
-      }
+      results.scale.idleWebSockets = await attempt('idle-websockets', () => measureIdleWebSockets(ctx));
     }
     if (values.profile) {
-      notes.push(...(await profileWebhooks(ctx, values.profile as WebhookShape | 'websocket')));
+      const shape = values.profile as WebhookShape | 'websocket';
+      notes.push(...((await attempt('profile', () => profileWebhooks(ctx, shape))) ?? []));
     }
   } finally {
     clearInterval(sampler);

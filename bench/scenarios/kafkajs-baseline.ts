@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type BenchContext, logFile, waitForOutput } from '../lib/context.js';
 import { countRecords, createTopics, topicFor } from '../lib/kafka.js';
-import { CpuMeter, mib, peakRssBytes, round, spawnChild } from '../lib/processes.js';
+import { CpuMeter, mib, round, spawnChild, watchPeakRss } from '../lib/processes.js';
 import type { Measurement } from '../results.js';
 
 export const KAFKAJS_BATCH_DOCS = 500;
@@ -49,12 +49,13 @@ export async function measureBareKafkajs(
     { logFile: file, env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' } },
   );
   try {
+    const peakRss = watchPeakRss(child.pid);
     await waitForOutput(child, 'measuring', 60_000);
     const meter = new CpuMeter({ client: child.pid, kafka: ctx.kafkaPid, load: process.pid });
     meter.start();
     await waitForOutput(child, '"docs"', (settings.durationSec + 60) * 1000);
     const cores = meter.stop();
-    const peakRssMiB = mib(peakRssBytes(child.pid));
+    const peakRssMiB = mib(peakRss());
     const line = (await readFile(file, 'utf8')).split('\n').find((l) => l.startsWith('{"docs"'))!;
     const r = JSON.parse(line) as {
       docs: number;
