@@ -1,12 +1,11 @@
-// Scenario 5c: latency versus offered load for scenario 1. One gateway, a fixed request rate per step
-// (autocannon overallRate) as a share of the peak measured earlier in the same run.
-// autocannon does not correct for coordinated omission: at rates the gateway cannot sustain, the p99 shown
-// is a lower bound. Below the peak (what the target is about) the gateway keeps up and the figure is exact.
+// Scenario 5c: latency versus offered load for scenario 1. One gateway, a fixed request rate per step as a share
+// of the peak measured earlier in the same run, paced evenly and open-loop (bench/lib/paced-load.ts).
 import { type BenchContext, logFile } from '../lib/context.js';
 import { orderPool } from '../lib/documents.js';
 import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
 import { createTopics, topicFor } from '../lib/kafka.js';
 import { runHttpLoad } from '../lib/load.js';
+import { runPacedLoad } from '../lib/paced-load.js';
 import type { CurvePoint } from '../results.js';
 
 export const CURVE_SHARES = [0.1, 0.25, 0.5, 0.75, 0.9, 1.0];
@@ -35,10 +34,13 @@ export async function measureLatencyCurve(ctx: BenchContext, peakDocsPerSec: num
     await runHttpLoad({ ...load, durationSec: ctx.settings.warmupSec });
     for (const share of CURVE_SHARES) {
       const targetRate = Math.max(1, Math.round(peakDocsPerSec * share));
-      const run = await runHttpLoad({
-        ...load,
-        overallRate: targetRate,
+      const run = await runPacedLoad({
+        url: load.url,
+        bodies,
+        contentType: load.contentType,
+        rate: targetRate,
         durationSec: Math.max(3, Math.round(ctx.settings.durationSec / 2)),
+        maxSockets: ctx.settings.connections,
       });
       points.push({
         targetRate,
