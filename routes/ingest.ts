@@ -33,7 +33,11 @@ export function pathOf(url: string): string {
 
 export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOptions): Promise<void> {
   const { config, sink } = opts;
-  const limits = { maxDecodedBytes: config.decodedBodyLimit, maxDocuments: config.maxDocuments };
+  const limits = {
+    maxDecodedBytes: config.decodedBodyLimit,
+    maxDocuments: config.maxDocuments,
+    maxDepth: config.maxJsonDepth,
+  };
 
   // Keep the raw bytes: signatures are computed over them, and decoding needs Content-Encoding first.
   app.removeAllContentTypeParsers();

@@ -1,5 +1,6 @@
 // Every setting of `tributary serve`: its flag, its environment variable and its default, in one table.
 // The README's configuration reference is checked against this table (test/config.test.ts).
+import { DEFAULT_MAX_JSON_DEPTH } from './decode/json-bounds.js';
 
 export interface Config {
   catalog: string | undefined;
@@ -25,6 +26,7 @@ export interface Config {
   keepAliveTimeoutMs: number;
   maxInFlightDocuments: number;
   maxInFlightBytes: number;
+  maxJsonDepth: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'list';
@@ -217,6 +219,14 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     default: 256 * MiB,
     help: 'Bytes of documents accepted but not yet acknowledged; 503 above',
+  },
+  {
+    key: 'maxJsonDepth',
+    flag: 'max-json-depth',
+    env: 'TRIBUTARY_MAX_JSON_DEPTH',
+    kind: 'int',
+    default: DEFAULT_MAX_JSON_DEPTH,
+    help: 'Deepest nesting of arrays and objects in a document (400 above)',
   },
 ];
 

@@ -35,6 +35,12 @@ export const ERRORS = {
     'Forbidden property name (__proto__ or constructor)',
   ),
   DECODE_TOO_MANY_DOCUMENTS: spec('TRIB_DECODE_TOO_MANY_DOCUMENTS', 413, 'Too many documents in one request'),
+  DECODE_TOO_DEEP: spec('TRIB_DECODE_TOO_DEEP', 400, 'JSON nested deeper than the limit'),
+  DECODE_NUMBER_OUT_OF_RANGE: spec(
+    'TRIB_DECODE_NUMBER_OUT_OF_RANGE',
+    400,
+    'A JSON number does not fit a 64-bit float',
+  ),
   // validate
   VALIDATE_SCHEMA: spec('TRIB_VALIDATE_SCHEMA', 400, 'Documents do not match the collection schema'),
   VALIDATE_RESERVED_META: spec(

@@ -1,9 +1,8 @@
 // Schemas -> document validators. One ajv instance per draft (ajv: "You cannot use draft-2020-12 and previous
 // JSON Schema versions in the same Ajv instance"), each schema compiled once however many collections use it.
 //
-// Safety note: ajv compiles `pattern`/`patternProperties` to JS RegExp, which backtracks, so a hostile or
-// careless pattern plus a long string is a ReDoS; allErrors also disables ajv's cheap-first ordering.
-// A later issue bounds this (maxLength before pattern, or a linear-time engine via `code.regExp`).
+// Safety note: `pattern`/`patternProperties` run on a linear-time engine (./regexp.ts, issue 7): with JS RegExp
+// a careless vendor pattern plus a long string is a ReDoS, and allErrors disables ajv's cheap-first ordering.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Ajv, type AnySchemaObject, type ErrorObject, type Options } from 'ajv';
@@ -11,6 +10,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { DocumentValidator, ValidationFailure } from '../catalog/model.js';
+import { linearRegExp } from './regexp.js';
 import { usedFormats } from './vocabulary.js';
 
 export { unknownKeywords, walkSchema } from './vocabulary.js';
@@ -55,6 +55,7 @@ const AJV_OPTIONS: Options = {
   unicodeRegExp: true,
   addUsedSchema: false,
   logger: false,
+  code: { regExp: linearRegExp },
 };
 
 type AjvInstance = Ajv | Ajv2019 | Ajv2020;
