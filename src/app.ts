@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
 import { Capacity } from './ops/capacity.js';
-import { sendProblem } from './problem-reply.js';
+import { answerClientError, sendProblem } from './problem-reply.js';
 
 export interface AppDeps {
   config: Config;
@@ -42,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimit,
     keepAliveTimeout: deps.config.keepAliveTimeoutMs,
+    clientErrorHandler: answerClientError,
     return503OnClosing: true,
     // A sender's X-Request-Id is kept when it is short and plain, so it can be followed from the LB to Kafka.
     genReqId: (req) => {

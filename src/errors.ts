@@ -59,6 +59,7 @@ export const ERRORS = {
   SHUTTING_DOWN: spec('TRIB_SHUTTING_DOWN', 503, 'The gateway is shutting down', true),
   REQUEST_TIMEOUT: spec('TRIB_REQUEST_TIMEOUT', 408, 'The request body arrived too slowly'),
   BAD_REQUEST: spec('TRIB_BAD_REQUEST', 400, 'Malformed HTTP request'),
+  HEADERS_TOO_LARGE: spec('TRIB_HEADERS_TOO_LARGE', 431, 'Request headers exceed the limit'),
   INTERNAL: spec('TRIB_INTERNAL', 500, 'Internal error'),
 } as const satisfies Record<string, ErrorSpec>;
 

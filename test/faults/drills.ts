@@ -116,6 +116,31 @@ async function leaderOf(bootstrap: string[], topic: string, partition: number): 
   }
 }
 
+/** Epoch ms when metadata first names a live leader for partition 0 other than the killed node. */
+async function leadershipMoved(bootstrap: string[], topic: string, killed: number): Promise<number> {
+  const admin = new Kafka({
+    brokers: bootstrap,
+    clientId: 'drill-meta',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const leader = await admin
+        .fetchTopicMetadata({ topics: [topic] })
+        .then(({ topics }) => topics[0]!.partitions.find((p) => p.partitionId === 0)?.leader)
+        .catch(() => undefined);
+      if (leader !== undefined && leader !== killed && leader >= 0) return Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('leadership of partition 0 did not move within 60 s');
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Drill 1: three nodes (RF 3, min ISR 2), SIGKILL the leader of partition 0 mid-load, restart it later. */
 export async function failoverDrill(kafka: LocalKafka, size: DrillSize): Promise<DrillResult> {
   const r = await rig(kafka, size, true, 'failover');
@@ -123,8 +148,11 @@ export async function failoverDrill(kafka: LocalKafka, size: DrillSize): Promise
   const node = kafka.nodes.find((n) => n.id === leaderId)!;
   const killAt = Date.now();
   await node.kill('SIGKILL');
+  const survivors = kafka.bootstrap.filter((_, i) => kafka.nodes[i]!.id !== leaderId);
+  const moved = leadershipMoved(survivors, r.topic, leaderId);
   const firstOk = (from: number) => r.load.attempts.find((a) => a.start > from && ok(a));
   await waitFor('a write accepted after the kill', () => firstOk(killAt) !== undefined, 120_000);
+  const movedAt = await moved;
   // Keep writing with the node down, so requests that need the moved leadership are seen succeeding too.
   await new Promise((resolve) => setTimeout(resolve, size.faultMs));
   const restartAt = Date.now();
@@ -145,6 +173,7 @@ export async function failoverDrill(kafka: LocalKafka, size: DrillSize): Promise
       'killed node (leader of partition 0)': leaderId,
       'failed answers while the node was down': failed.length,
       'their codes': summarizeCodes(failed),
+      'leadership of partition 0 moved (seen in metadata, polled every 100 ms)': secs(movedAt - killAt),
       'first 2xx for a request started after the kill': secs(firstOk(killAt)!.end - killAt),
       'longest stretch without any 2xx answer, from the kill': secs(
         longestGap(r.load.attempts, killAt, restartAt),

@@ -92,6 +92,8 @@ describe('fault drills (issue 7)', () => {
       );
       expect(r.comparison.lostIds).toEqual([]);
       expect(late).toBe(0);
+      const slowest503 = Math.max(...r.attempts.filter((a) => a.status === 503).map((a) => a.end - a.start));
+      expect(slowest503).toBeLessThan(SIZE.requestTimeoutMs + SLACK_MS);
     });
   });
 });
