@@ -1,15 +1,23 @@
 // Wires routes and stages into a Fastify instance. No business logic here.
 
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ingestRoutes } from '../routes/ingest.js';
+import { metricsRoutes } from '../routes/metrics.js';
+import { openapiRoutes } from '../routes/openapi.js';
 import { probeRoutes, type ReadinessCheck } from '../routes/probes.js';
 import type { Catalog } from './catalog/model.js';
 import type { Config } from './config.js';
+import { type DeliveryStore, MemoryDeliveryStore } from './ingest/deliveries.js';
+import { DeliveryLedger } from './ingest/duplicates.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
 import { Capacity } from './ops/capacity.js';
+import { type MetricSources, Metrics } from './ops/metrics.js';
+import { registerOverloadGuards } from './ops/overload.js';
+import { timeouts, trustProxyOption } from './ops/server-options.js';
+import { installClosingHook, Lifecycle } from './ops/shutdown.js';
 import { answerClientError, sendProblem } from './problem-reply.js';
 
 export interface AppDeps {
@@ -20,6 +28,12 @@ export interface AppDeps {
   checks?: ReadinessCheck[];
   /** Shared in-flight bound; one is made from the config when not given. */
   capacity?: Capacity;
+  /** One is made when not given; the gateway passes its own so the batcher reports into it. */
+  metrics?: Metrics;
+  /** Extra metric sources (Kafka metadata age). */
+  metricSources?: Omit<MetricSources, 'inFlight' | 'ready' | 'draining' | 'bindings'>;
+  /** Where delivery ids are remembered (Redis for replicas); an in-process store when not given. */
+  deliveries?: DeliveryStore;
 }
 
 export interface App {
@@ -28,22 +42,48 @@ export interface App {
   setCatalog(catalog: Catalog): void;
   catalog(): Catalog;
   capacity: Capacity;
+  metrics: Metrics;
+  /** serving -> draining (readiness fails) -> closing (new requests 503); see src/ops/shutdown.ts. */
+  lifecycle: Lifecycle;
+  deliveries: DeliveryLedger;
+}
+
+/** Twilio signs the public URL: a binding that needs it without TRIBUTARY_PUBLIC_URL cannot verify anything. */
+export function checkPublicUrl(catalog: Catalog, config: Config): void {
+  if (config.publicUrl !== undefined) return;
+  const needing = catalog.bindings.filter((b) => b.signature?.needsPublicUrl);
+  if (needing.length > 0) {
+    const names = needing.map((b) => `${b.capture}/${b.name}`).join(', ');
+    throw new Error(`TRIBUTARY_PUBLIC_URL (or the signature's publicUrl) is required by ${names}`);
+  }
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<App> {
+  checkPublicUrl(deps.catalog, deps.config);
   let catalog = deps.catalog;
   let router: BindingRouter = createRouter(catalog);
   const capacity =
     deps.capacity ??
     new Capacity({ maxDocuments: deps.config.maxInFlightDocuments, maxBytes: deps.config.maxInFlightBytes });
+  const lifecycle = new Lifecycle();
+  const { headersTimeout, requestTimeout } = timeouts(deps.config);
+  const deliveries = new DeliveryLedger(
+    deps.deliveries ?? new MemoryDeliveryStore(deps.config.dedupeMaxEntries),
+  );
   const fastify = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimit,
     keepAliveTimeout: deps.config.keepAliveTimeoutMs,
     clientErrorHandler: answerClientError,
-    return503OnClosing: true,
+    requestTimeout,
+    // Node enforces headersTimeout/requestTimeout only when it sweeps its connections, every 30 s by default:
+    // a slowloris client then holds its socket up to 30 s past the limit (issue 7's sockets test). 1 s is cheap.
+    http: { connectionsCheckingInterval: 1000 },
+    trustProxy: trustProxyOption(deps.config.trustProxy),
+    // installClosingHook answers requests that arrive while closing, as problem+json (TRIB_SHUTTING_DOWN).
+    return503OnClosing: false,
     // A sender's X-Request-Id is kept when it is short and plain, so it can be followed from the LB to Kafka.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -51,23 +91,51 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     routerOptions: { ignoreTrailingSlash: true },
   });
+  fastify.server.headersTimeout = headersTimeout;
   fastify.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
-  await fastify.register(probeRoutes, {
-    checks: [{ name: 'catalog', ok: () => catalog.bindings.length > 0 }, ...(deps.checks ?? [])],
+  const checks: ReadinessCheck[] = [
+    { name: 'catalog', ok: () => catalog.bindings.length > 0 },
+    ...(deps.checks ?? []),
+    { name: 'draining', ok: () => !lifecycle.draining() },
+  ];
+  const metrics = deps.metrics ?? new Metrics();
+  metrics.watch({
+    ...deps.metricSources,
+    inFlight: () => capacity.inFlight(),
+    ready: () => checks.every((c) => c.ok()),
+    draining: () => lifecycle.draining(),
+    bindings: () => catalog.bindings.length,
   });
+  installClosingHook(fastify, lifecycle);
+  metrics.observeRequests(fastify, (request) => request.ingestMatch !== undefined || isIngestRoute(request));
+  await registerOverloadGuards(fastify, deps.config, deps.logger);
+  await fastify.register(probeRoutes, { checks });
+  await fastify.register(metricsRoutes, { metrics });
+  await fastify.register(openapiRoutes, { catalog: () => catalog });
   await fastify.register(ingestRoutes, {
     config: deps.config,
     sink: deps.sink,
     capacity,
     router: () => router,
+    deliveries,
   });
   return {
     fastify,
     setCatalog(next) {
+      checkPublicUrl(next, deps.config);
       router = createRouter(next);
       catalog = next;
     },
     catalog: () => catalog,
     capacity,
+    metrics,
+    lifecycle,
+    deliveries,
   };
+}
+
+/** The catch-all binding route or the not-found handler: answers of the ingest front door. */
+function isIngestRoute(request: FastifyRequest): boolean {
+  const url = request.routeOptions.url;
+  return url === undefined || url === '/*';
 }

@@ -26,6 +26,18 @@ export interface Config {
   keepAliveTimeoutMs: number;
   maxInFlightDocuments: number;
   maxInFlightBytes: number;
+  drainDelayMs: number;
+  shutdownGraceMs: number;
+  kafkaMetadataMaxAgeMs: number;
+  headersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
+  trustProxy: string[];
+  redisUrl: string | undefined;
+  maxEventLoopDelayMs: number;
+  maxHeapUsedBytes: number;
+  watchCatalog: boolean;
+  publicUrl: string | undefined;
+  dedupeMaxEntries: number;
   maxJsonDepth: number;
 }
 
@@ -219,6 +231,102 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     default: 256 * MiB,
     help: 'Bytes of documents accepted but not yet acknowledged; 503 above',
+  },
+  {
+    key: 'drainDelayMs',
+    flag: 'drain-delay-ms',
+    env: 'TRIBUTARY_DRAIN_DELAY_MS',
+    kind: 'int',
+    default: 0,
+    help: 'On SIGTERM, serve this long with /readyz failing so load balancers stop sending first',
+  },
+  {
+    key: 'shutdownGraceMs',
+    flag: 'shutdown-grace-ms',
+    env: 'TRIBUTARY_SHUTDOWN_GRACE_MS',
+    kind: 'int',
+    default: 25000,
+    help: 'Drain delay + draining + producer flush must end within this; exit 1 past it',
+  },
+  {
+    key: 'kafkaMetadataMaxAgeMs',
+    flag: 'kafka-metadata-max-age-ms',
+    env: 'TRIBUTARY_KAFKA_METADATA_MAX_AGE_MS',
+    kind: 'int',
+    default: 15000,
+    help: 'Ready only while a produce or metadata request to Kafka succeeded within this',
+  },
+  {
+    key: 'headersTimeoutMs',
+    flag: 'headers-timeout-ms',
+    env: 'TRIBUTARY_HEADERS_TIMEOUT_MS',
+    kind: 'int',
+    default: 20000,
+    help: 'Time to receive request headers (slowloris guard); at most the HTTP request timeout',
+  },
+  {
+    key: 'httpRequestTimeoutMs',
+    flag: 'http-request-timeout-ms',
+    env: 'TRIBUTARY_HTTP_REQUEST_TIMEOUT_MS',
+    kind: 'int',
+    default: 30000,
+    help: 'Time to receive a whole request, body included; 0 disables (only behind a proxy)',
+  },
+  {
+    key: 'trustProxy',
+    flag: 'trust-proxy',
+    env: 'TRIBUTARY_TRUST_PROXY',
+    kind: 'list',
+    default: [],
+    help: 'Proxy addresses/CIDRs whose X-Forwarded-* headers are believed; empty trusts none',
+  },
+  {
+    key: 'publicUrl',
+    flag: 'public-url',
+    env: 'TRIBUTARY_PUBLIC_URL',
+    kind: 'string',
+    default: undefined,
+    help: 'Base URL senders call (before the load balancer), for signatures over the URL (Twilio)',
+  },
+  {
+    key: 'redisUrl',
+    flag: 'redis-url',
+    env: 'TRIBUTARY_REDIS_URL',
+    kind: 'string',
+    default: undefined,
+    help: 'Redis shared by replicas (rate limits, duplicate suppression); unset: each process keeps its own',
+  },
+  {
+    key: 'maxEventLoopDelayMs',
+    flag: 'max-event-loop-delay-ms',
+    env: 'TRIBUTARY_MAX_EVENT_LOOP_DELAY_MS',
+    kind: 'int',
+    default: 1000,
+    help: 'Shed webhooks with 503 while the event loop lags more than this; 0 disables',
+  },
+  {
+    key: 'maxHeapUsedBytes',
+    flag: 'max-heap-used-bytes',
+    env: 'TRIBUTARY_MAX_HEAP_USED_BYTES',
+    kind: 'int',
+    default: 0,
+    help: 'Shed webhooks with 503 while the V8 heap holds more than this; 0 disables',
+  },
+  {
+    key: 'watchCatalog',
+    flag: 'watch-catalog',
+    env: 'TRIBUTARY_WATCH_CATALOG',
+    kind: 'bool',
+    default: false,
+    help: 'Reload the catalog when a file in its folder changes (SIGHUP always reloads)',
+  },
+  {
+    key: 'dedupeMaxEntries',
+    flag: 'dedupe-max-entries',
+    env: 'TRIBUTARY_DEDUPE_MAX_ENTRIES',
+    kind: 'int',
+    default: 100000,
+    help: 'Delivery ids the in-process store keeps (least recently used evicted first)',
   },
   {
     key: 'maxJsonDepth',

@@ -20,6 +20,23 @@ export const ERRORS = {
   // auth
   AUTH_MISSING_TOKEN: spec('TRIB_AUTH_MISSING_TOKEN', 401, 'A bearer token is required'),
   AUTH_BAD_TOKEN: spec('TRIB_AUTH_BAD_TOKEN', 403, 'The token is not valid for this binding'),
+  AUTH_SIGNATURE_MISSING: spec('TRIB_AUTH_SIGNATURE_MISSING', 401, 'A signature header is missing'),
+  AUTH_SIGNATURE_MALFORMED: spec('TRIB_AUTH_SIGNATURE_MALFORMED', 401, 'A signature header is malformed'),
+  AUTH_SIGNATURE_MISMATCH: spec(
+    'TRIB_AUTH_SIGNATURE_MISMATCH',
+    401,
+    "The signature matches none of the binding's secrets",
+  ),
+  AUTH_SIGNATURE_STALE: spec(
+    'TRIB_AUTH_SIGNATURE_STALE',
+    401,
+    'The signed timestamp is outside the tolerance',
+  ),
+  AUTH_ORIGIN_NOT_ALLOWED: spec(
+    'TRIB_AUTH_ORIGIN_NOT_ALLOWED',
+    403,
+    'This origin may not write to the binding',
+  ),
   // decode
   DECODE_BODY_TOO_LARGE: spec('TRIB_DECODE_BODY_TOO_LARGE', 413, 'Request body exceeds the limit'),
   DECODE_UNSUPPORTED_MEDIA_TYPE: spec('TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported Content-Type'),
@@ -34,6 +51,7 @@ export const ERRORS = {
     400,
     'Forbidden property name (__proto__ or constructor)',
   ),
+  DECODE_INVALID_FORM: spec('TRIB_DECODE_INVALID_FORM', 400, 'Malformed form body'),
   DECODE_TOO_MANY_DOCUMENTS: spec('TRIB_DECODE_TOO_MANY_DOCUMENTS', 413, 'Too many documents in one request'),
   DECODE_TOO_DEEP: spec('TRIB_DECODE_TOO_DEEP', 400, 'JSON nested deeper than the limit'),
   DECODE_NUMBER_OUT_OF_RANGE: spec(
@@ -54,8 +72,22 @@ export const ERRORS = {
   KAFKA_UNAVAILABLE: spec('TRIB_KAFKA_UNAVAILABLE', 503, 'Kafka is unavailable', true),
   KAFKA_TIMEOUT: spec('TRIB_KAFKA_TIMEOUT', 503, 'Kafka did not acknowledge in time', true),
   KAFKA_RECORD_TOO_LARGE: spec('TRIB_KAFKA_RECORD_TOO_LARGE', 413, 'A document is larger than Kafka accepts'),
+  // duplicates
+  DELIVERY_IN_PROGRESS: spec(
+    'TRIB_DELIVERY_IN_PROGRESS',
+    503,
+    'The same delivery is being processed by another request',
+    true,
+  ),
   // ops
   OVERLOADED: spec('TRIB_OVERLOADED', 503, 'The gateway is at capacity', true),
+  RATE_LIMITED: spec('TRIB_RATE_LIMITED', 429, "The binding's rate limit is reached", true),
+  UNDER_PRESSURE: spec(
+    'TRIB_UNDER_PRESSURE',
+    503,
+    'The gateway is under pressure (event loop or memory)',
+    true,
+  ),
   SHUTTING_DOWN: spec('TRIB_SHUTTING_DOWN', 503, 'The gateway is shutting down', true),
   REQUEST_TIMEOUT: spec('TRIB_REQUEST_TIMEOUT', 408, 'The request body arrived too slowly'),
   BAD_REQUEST: spec('TRIB_BAD_REQUEST', 400, 'Malformed HTTP request'),

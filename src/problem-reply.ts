@@ -28,6 +28,7 @@ export function asTributaryError(err: unknown): TributaryError {
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const err = asTributaryError(error);
+  request.problemCode = err.code;
   if (err.status >= 500 && !err.retryable) request.log.error({ err: error }, 'request failed');
   else if (err.retryable) request.log.warn({ code: err.code, cause: describeCause(err) }, err.message);
   else request.log.info({ code: err.code }, err.message);

@@ -2,11 +2,16 @@
 // pull captures (`endpoint.connector`) belong to Flow's runtime and are skipped with a warning.
 import { dirname } from 'node:path';
 import { resolveSecret } from '../auth/secrets.js';
+import type { SignatureVerifier } from '../auth/signature.js';
+import type { DeduplicatePolicy } from '../ingest/duplicates.js';
+import { checkDeduplicate } from './deduplicate.js';
 import type { IngestEndpoint, Location } from './model.js';
 import { isCatalogName, isHeaderName, isToken } from './names.js';
 import { type PathTemplate, parsePathTemplate, pathLocation, reservedRouteMatched } from './paths.js';
 import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
+import { checkRateLimit, type RateLimit } from './rate-limit.js';
 import { isSecretHeader } from './secret-headers.js';
+import { checkSignature } from './signatures.js';
 
 export const CAPTURE_PROPERTIES: readonly string[] = ['endpoint', 'bindings'];
 export const ENDPOINT_PROPERTIES: readonly string[] = ['ingest', 'connector'];
@@ -19,9 +24,12 @@ export const RESOURCE_PROPERTIES: readonly string[] = [
   'keepHeaders',
   'tokens',
   'allowedOrigins',
+  'rateLimit',
+  'signature',
+  'deduplicate',
 ];
 /** Options of `endpoint.ingest`; checked so that a typo cannot silently drop, say, authentication. */
-export const INGEST_PROPERTIES: readonly string[] = ['tokens', 'allowedOrigins'];
+export const INGEST_PROPERTIES: readonly string[] = ['tokens', 'allowedOrigins', 'rateLimit', 'signature'];
 
 export interface BindingDraft {
   capture: string;
@@ -36,6 +44,11 @@ export interface BindingDraft {
   tokens: Buffer[] | undefined;
   /** Browser origins allowed (CORS and WebSocket Origin); undefined: none. */
   allowedOrigins: string[] | undefined;
+  /** The binding's own limit, else its capture's; undefined: unlimited. */
+  rateLimit?: RateLimit;
+  /** The binding's `resource.signature`, else its capture's; undefined: unsigned. */
+  signature: SignatureVerifier | undefined;
+  deduplicate: DeduplicatePolicy | undefined;
   resource: Record<string, unknown>;
   location: Location;
 }
@@ -150,7 +163,9 @@ function checkBinding(
   names: Map<string, Location>,
   captureTokens: Buffer[] | undefined,
   captureOrigins: string[] | undefined,
+  captureSignature: SignatureVerifier | undefined,
   log: ProblemLog,
+  captureRateLimit?: RateLimit,
 ): BindingDraft | undefined {
   if (!isMapping(spec)) {
     log.error(location, 'a binding must be a mapping with target and resource');
@@ -235,7 +250,20 @@ function checkBinding(
   }
   const ownTokens = checkTokens(resource['tokens'], at(resourceLocation, 'tokens'), log);
   const ownOrigins = checkOrigins(resource['allowedOrigins'], at(resourceLocation, 'allowedOrigins'), log);
-  if (ownTokens === 'invalid' || ownOrigins === 'invalid') return undefined;
+  const ownRateLimit = checkRateLimit(resource['rateLimit'], at(resourceLocation, 'rateLimit'), log);
+  const ownSignature = checkSignature(resource['signature'], at(resourceLocation, 'signature'), log);
+  const deduplicate = checkDeduplicate(resource['deduplicate'], at(resourceLocation, 'deduplicate'), log);
+  if (ownTokens === 'invalid' || ownOrigins === 'invalid' || ownRateLimit === 'invalid') return undefined;
+  if (ownSignature === 'invalid' || deduplicate === 'invalid') return undefined;
+  // `{ scheme: none }` (null) turns the capture's signature off for this binding.
+  const signature = ownSignature === undefined ? captureSignature : (ownSignature ?? undefined);
+  for (const header of signature?.signatureHeaders ?? []) {
+    // The custom scheme's header is not in SECRET_HEADERS: refuse it here so it never lands in Kafka either.
+    if (keepHeaders.includes(header) || idFromHeader === header) {
+      log.error(resourceLocation, `header '${header}' carries the binding's signature and is never copied`);
+      valid = false;
+    }
+  }
   const tokens = ownTokens ?? captureTokens;
   const allowedOrigins = ownOrigins ?? captureOrigins;
   if (allowedOrigins?.includes('*') && tokens !== undefined && tokens.length > 0) {
@@ -256,10 +284,14 @@ function checkBinding(
     keepHeaders,
     tokens,
     allowedOrigins,
+    signature,
+    deduplicate,
     resource,
     location,
   };
   if (idFromHeader) draft.idFromHeader = idFromHeader;
+  const rateLimit = ownRateLimit ?? captureRateLimit;
+  if (rateLimit) draft.rateLimit = rateLimit;
   return draft;
 }
 
@@ -301,7 +333,16 @@ export function checkCapture(
     endpoint === undefined
       ? undefined
       : checkOrigins(endpoint['allowedOrigins'], at(location, 'endpoint', 'ingest', 'allowedOrigins'), log);
-  if (tokens === 'invalid' || origins === 'invalid') return undefined;
+  const rateLimit =
+    endpoint === undefined
+      ? undefined
+      : checkRateLimit(endpoint['rateLimit'], at(location, 'endpoint', 'ingest', 'rateLimit'), log);
+  const signature =
+    endpoint === undefined
+      ? undefined
+      : checkSignature(endpoint['signature'], at(location, 'endpoint', 'ingest', 'signature'), log);
+  if (tokens === 'invalid' || origins === 'invalid' || rateLimit === 'invalid') return undefined;
+  // A bad capture signature is reported; its bindings are still checked so that one run lists every problem.
   const bindings: BindingDraft[] = [];
   const names = new Map<string, Location>();
   for (const [index, bindingSpec] of specs.entries()) {
@@ -313,7 +354,9 @@ export function checkCapture(
       names,
       tokens,
       origins,
+      signature === 'invalid' ? undefined : (signature ?? undefined),
       log,
+      rateLimit,
     );
     if (binding) bindings.push(binding);
   }

@@ -92,6 +92,9 @@ function buildCatalog(file: string, collections: CollectionDraft[], captures: Ca
         location: bindingDraft.location,
       };
       if (bindingDraft.idFromHeader) binding.idFromHeader = bindingDraft.idFromHeader;
+      if (bindingDraft.rateLimit) binding.rateLimit = bindingDraft.rateLimit;
+      if (bindingDraft.signature) binding.signature = bindingDraft.signature;
+      if (bindingDraft.deduplicate) binding.deduplicate = bindingDraft.deduplicate;
       capture.bindings.push(binding);
       catalog.bindings.push(binding);
     }

@@ -1,5 +1,8 @@
 // The typed, checked model a catalog file becomes. Everything downstream of src/catalog reads only this.
+import type { SignatureVerifier } from '../auth/signature.js';
 import type { TokenPolicy } from '../auth/tokens.js';
+import type { DeduplicatePolicy } from '../ingest/duplicates.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** Where in which file a catalog entry was declared, for messages like `captures.acmeCo/hooks.bindings[1].target`. */
 export interface Location {
@@ -60,6 +63,12 @@ export interface Binding {
   tokens: TokenPolicy;
   /** Browser origins allowed to POST (CORS) and to open WebSockets; `['*']` any; undefined none. */
   allowedOrigins: string[] | undefined;
+  /** Requests per window for this binding (`resource.rateLimit`, else the capture's); undefined: unlimited. */
+  rateLimit?: RateLimit;
+  /** Webhook signature checked on the raw body: `resource.signature`, else `endpoint.ingest.signature`. */
+  signature?: SignatureVerifier;
+  /** Duplicate suppression (`resource.deduplicate`): where the delivery id is and how long it is remembered. */
+  deduplicate?: DeduplicatePolicy;
   /** The binding's `resource` object as written, for options a later stage reads. */
   resource: Record<string, unknown>;
   location: Location;

@@ -8,6 +8,9 @@ import { type LocalKafka, startLocalKafka } from '../kafka/local-broker.js';
 import { createKafka } from '../kafka/producer.js';
 import { reconcileTopics } from '../kafka/topics.js';
 import { createLogger } from '../ops/logger.js';
+import { reloadOnSignal } from '../ops/reload.js';
+import { trustProxyOption } from '../ops/server-options.js';
+import { drain, waitForSignal } from '../ops/shutdown.js';
 import { configFlagHelp, configFlagOptions } from './config-flags.js';
 import { parseFlags } from './main.js';
 
@@ -15,7 +18,8 @@ const HELP = `Usage: tributary serve --catalog FILE [options]
 
 Serves every push capture of the catalog: POST to each binding's path. With no --brokers (and no
 TRIBUTARY_BROKERS) a single-node Kafka is started on loopback for local use, and stopped with the gateway.
-SIGTERM or SIGINT stops gracefully; a second signal exits at once.
+SIGTERM or SIGINT drains gracefully (see --drain-delay-ms, --shutdown-grace-ms); a second signal exits at
+once. SIGHUP reloads the catalog; a catalog with problems is refused and the current one keeps serving.
 
 Options:
 ${configFlagHelp()}`;
@@ -33,6 +37,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let config: Config;
   try {
     config = resolveConfig(flags.values, process.env);
+    trustProxyOption(config.trustProxy);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`tributary serve: ${err.message}`);
@@ -61,8 +66,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
 
   let gateway: Gateway | undefined;
+  const createTopics = config.createTopics ?? local !== undefined;
   try {
-    if (config.createTopics ?? local !== undefined) {
+    if (createTopics) {
       await ensureTopics(
         config,
         loaded.catalog.bindings.map((b) => b.collection.topic),
@@ -79,8 +85,26 @@ export async function serveCommand(argv: string[]): Promise<number> {
     await local?.stop();
     return 1;
   }
+  const brokersConfig = config;
+  const stopReloads = reloadOnSignal({
+    file: loaded.catalog.file,
+    app: gateway.app,
+    logger,
+    watchFiles: config.watchCatalog,
+    ...(createTopics
+      ? { ensureTopics: (topics: string[]) => ensureTopics(brokersConfig, topics, logger) }
+      : {}),
+  });
   await waitForSignal(logger);
-  await gateway.close();
+  stopReloads();
+  const running = gateway;
+  const code = await drain(
+    { lifecycle: running.app.lifecycle, close: () => running.close() },
+    { drainDelayMs: config.drainDelayMs, graceMs: config.shutdownGraceMs },
+    logger,
+  );
+  // Past the grace period, sockets may still be open and would keep the process alive: leave now.
+  if (code !== 0) process.exit(code);
   await local?.stop();
   logger.info('stopped');
   return 0;
@@ -107,18 +131,4 @@ async function ensureTopics(config: Config, topics: string[], logger: Logger): P
   );
   if (report.created.length > 0) logger.info({ topics: report.created }, 'created topics');
   for (const d of report.differences) logger.warn(d, 'topic setting differs from configuration');
-}
-
-function waitForSignal(logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'shutting down');
-      // A second signal means the operator will not wait: exit now.
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
 }

@@ -1,6 +1,7 @@
 // `_meta`: the one field the gateway adds to every document. Everything else reaches Kafka as the sender sent it.
 import { v7 as uuidv7 } from 'uuid';
 import type { Binding } from '../catalog/model.js';
+import { ERRORS, TributaryError } from '../errors.js';
 
 export interface Meta {
   /** UUIDv7 (RFC 9562): time-ordered, so consumers can sort by it and see the receive time. */
@@ -31,6 +32,11 @@ export interface SharedMeta {
 }
 
 export function shareMeta(binding: Binding, facts: RequestFacts): SharedMeta {
+  // `?__proto__=x` parses to an own `__proto__` key, which would reach Kafka inside `_meta.query` and poison a
+  // consumer that merges the document: refused like the same key in a body (found by fuzzing, issue 7).
+  if (facts.query !== undefined && Object.hasOwn(facts.query, '__proto__')) {
+    throw new TributaryError(ERRORS.DECODE_FORBIDDEN_KEY, "query parameter '__proto__' is refused");
+  }
   let headers: Record<string, string> | undefined;
   for (const name of binding.keepHeaders) {
     const value = facts.headers[name];

@@ -49,6 +49,8 @@ export class Batcher {
   private pending: Entry[] = [];
   private pendingBytes = 0;
   private inFlight = 0;
+  /** Records in `pending` whose request already timed out (upper bound; batches taken also drop them). */
+  private expired = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
 
@@ -71,14 +73,13 @@ export class Batcher {
         resolve();
         return;
       }
-      ticket.timer = setTimeout(
-        () =>
-          settle(
-            ticket,
-            new TributaryError(ERRORS.KAFKA_TIMEOUT, `Kafka did not acknowledge within ${wait} ms`),
-          ),
-        wait,
-      );
+      ticket.timer = setTimeout(() => {
+        settle(
+          ticket,
+          new TributaryError(ERRORS.KAFKA_TIMEOUT, `Kafka did not acknowledge within ${wait} ms`),
+        );
+        this.forget(records.length);
+      }, wait);
       for (const record of records) {
         const size = recordSize(record);
         this.pending.push({ record, size, ticket });
@@ -86,6 +87,19 @@ export class Batcher {
       }
       this.schedule();
     });
+  }
+
+  /**
+   * Records of requests that timed out while waiting stay in `pending` until a batch is taken. While Kafka is
+   * down no batch is taken for a long time, so compact once they are the majority: pending memory stays
+   * proportional to the requests still waiting, which the in-flight bound caps.
+   */
+  private forget(records: number): void {
+    this.expired += records;
+    if (this.expired < 1024 || this.expired * 2 < this.pending.length) return;
+    this.pending = this.pending.filter((entry) => !entry.ticket.settled);
+    this.pendingBytes = this.pending.reduce((n, entry) => n + entry.size, 0);
+    this.expired = 0;
   }
 
   stats(): BatcherStats {

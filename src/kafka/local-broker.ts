@@ -2,16 +2,18 @@
 // tests, the local quickstart and fault drills. No Docker: the jars are resolved once with Maven from
 // scripts/kafka/pom.xml into .cache/kafka/<version>/libs and `java kafka.Kafka` is started per node.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
+import { ARCHIVE, describeExecError, ensureKafkaJars, noop, readDist, seconds } from './kafka-jars.js';
+
+export { ensureKafkaJars } from './kafka-jars.js';
 
 export interface LocalKafkaNode {
   id: number;
@@ -58,7 +60,6 @@ export interface StartLocalKafkaOptions {
   startTimeoutMs?: number;
 }
 
-const MARKER = '.complete';
 const DEFAULT_HEAP_MB = 512;
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
@@ -68,149 +69,6 @@ const PAUSE_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGSTOP', 'SIGCONT'
 // kafkajs is CommonJS; take its exports off the default as the rest of src/kafka does.
 const { Kafka, logLevel } = kafkajs;
 const execFileAsync = promisify(execFile);
-const noop = (): void => {};
-
-// ---------------------------------------------------------------------------------------------- jars
-
-interface KafkaDist {
-  root: string;
-  pomPath: string;
-  version: string;
-  /** Changes whenever the pom does, so an edited dependency list is re-resolved. */
-  stamp: string;
-}
-
-function projectRoot(): string {
-  // Walk up rather than hard-code ../..: this file runs from src/ under vitest and from dist/src/ when built.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'scripts', 'kafka', 'pom.xml'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('local Kafka needs scripts/kafka/pom.xml from a source checkout');
-    dir = parent;
-  }
-}
-
-async function readDist(): Promise<KafkaDist> {
-  const root = projectRoot();
-  const pomPath = path.join(root, 'scripts', 'kafka', 'pom.xml');
-  const pom = await readFile(pomPath, 'utf8');
-  const version = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pom)?.[1];
-  if (!version) throw new Error(`no <kafka.version> in ${pomPath}`);
-  return { root, pomPath, version, stamp: createHash('sha256').update(pom).digest('hex') };
-}
-
-function versionDir(dist: KafkaDist, cacheDir: string | undefined): string {
-  return path.join(cacheDir ?? path.join(dist.root, '.cache', 'kafka'), dist.version);
-}
-
-async function isComplete(libs: string, stamp: string): Promise<boolean> {
-  try {
-    return (await readFile(path.join(libs, MARKER), 'utf8')) === stamp;
-  } catch {
-    return false;
-  }
-}
-
-const resolving = new Map<string, Promise<string>>();
-
-/**
- * Resolves the broker jars into `<cacheDir>/<kafka version>/libs` (cacheDir defaults to
- * `<project root>/.cache/kafka`) and returns that folder. The first call runs Maven (needs Maven Central);
- * later calls only read a marker file. Safe across processes: a lock file serialises Maven runs and the
- * folder appears by rename, so a half-finished download is never taken as complete.
- */
-export async function ensureKafkaJars(
-  opts: { cacheDir?: string; log?: (msg: string) => void } = {},
-): Promise<string> {
-  const dist = await readDist();
-  const libs = path.join(versionDir(dist, opts.cacheDir), 'libs');
-  if (await isComplete(libs, dist.stamp)) return libs;
-  // Two callers in one process share one Maven run; the lock only orders separate processes.
-  let pending = resolving.get(libs);
-  if (!pending) {
-    pending = resolveJars(dist, libs, opts.log ?? noop).finally(() => resolving.delete(libs));
-    resolving.set(libs, pending);
-  }
-  return pending;
-}
-
-async function resolveJars(dist: KafkaDist, libs: string, log: (msg: string) => void): Promise<string> {
-  await mkdir(path.dirname(libs), { recursive: true });
-  return withLock(`${libs}.lock`, log, async () => {
-    if (await isComplete(libs, dist.stamp)) return libs;
-    const tmp = `${libs}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const started = Date.now();
-    log(`resolving Kafka ${dist.version} jars with Maven into ${libs} (first run only)`);
-    try {
-      await execFileAsync(
-        'mvn',
-        [
-          '-B',
-          '-q',
-          '-f',
-          dist.pomPath,
-          'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
-          '-DincludeScope=runtime',
-          `-DoutputDirectory=${tmp}`,
-        ],
-        { maxBuffer: 64 * 1024 * 1024 },
-      );
-      await writeFile(path.join(tmp, MARKER), dist.stamp);
-      // A stale folder (older pom) cannot be renamed over; the CDS archive was built from its jars.
-      await rm(libs, { recursive: true, force: true });
-      await rm(path.join(path.dirname(libs), ARCHIVE), { force: true });
-      await rename(tmp, libs);
-    } catch (err) {
-      await rm(tmp, { recursive: true, force: true });
-      throw new Error(`Maven could not resolve Kafka ${dist.version} jars: ${describeExecError(err)}`, {
-        cause: err,
-      });
-    }
-    log(`Kafka ${dist.version} jars ready in ${seconds(started)}`);
-    return libs;
-  });
-}
-
-async function withLock<T>(lockPath: string, log: (msg: string) => void, fn: () => Promise<T>): Promise<T> {
-  let announced = false;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    } catch (err) {
-      if (errCode(err) !== 'EEXIST') throw err;
-      if (await lockIsStale(lockPath)) {
-        await rm(lockPath, { force: true });
-        continue;
-      }
-      if (!announced) log(`waiting for another process to finish resolving Kafka jars (${lockPath})`);
-      announced = true;
-      await delay(250);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lockPath, { force: true });
-  }
-}
-
-async function lockIsStale(lockPath: string): Promise<boolean> {
-  try {
-    const pid = Number((await readFile(lockPath, 'utf8')).trim());
-    if (!Number.isInteger(pid) || pid <= 0) {
-      // Empty for the instant between create and write; only a crash leaves it empty for long.
-      return Date.now() - (await stat(lockPath)).mtimeMs > 10_000;
-    }
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return errCode(err) === 'ESRCH';
-  }
-}
 
 // -------------------------------------------------------------------------------------- processes
 
@@ -251,7 +109,6 @@ function javaBin(): string {
 
 // An AppCDS archive of the classes a broker loads halves JVM start time (2.0 s -> 1.0 s to listening on
 // 2 cores). The first broker started per cache writes it at exit; later JVMs map it.
-const ARCHIVE = 'broker.jsa';
 let archiveInProgress = false;
 
 interface ArchivePlan {
@@ -648,19 +505,3 @@ async function logTail(file: string, lines = 40): Promise<string> {
 }
 
 // -------------------------------------------------------------------------------------- helpers
-
-function errCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
-}
-
-function describeExecError(err: unknown): string {
-  if (errCode(err) === 'ENOENT') return `${(err as { path?: string }).path ?? 'command'} not found on PATH`;
-  const out = err as { stdout?: string; stderr?: string; message?: string };
-  const text = `${out.stderr ?? ''}\n${out.stdout ?? ''}`.trim() || (out.message ?? String(err));
-  // The first lines carry Java's exception message or Maven's [ERROR] summary; stack frames follow.
-  return text.split('\n').slice(0, 30).join('\n');
-}
-
-function seconds(since: number): string {
-  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
-}

@@ -51,4 +51,11 @@ describe('tributary command line (run npm run build first)', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--port');
   });
+
+  it('serve refuses a trusted proxy that is not an address or CIDR with exit 2 (issue 5)', async () => {
+    const args = ['serve', '--catalog', 'examples/catalog.yaml', '--trust-proxy', '10.0.0.0/8,true'];
+    const { code, stderr } = await tributary(...args);
+    expect(code).toBe(2);
+    expect(stderr).toContain("TRIBUTARY_TRUST_PROXY: 'true'");
+  });
 });

@@ -210,3 +210,14 @@ describe('a pathological pattern cannot make validation hang (issue 7)', () => {
     expect(checkAnswer(h, res, '/hostile/in/redos')).toEqual({ kind: 'accepted', documents: 1 });
   });
 });
+
+describe('query strings (issue 7: found by fuzzing)', () => {
+  it('refuses ?__proto__ rather than writing it into _meta.query', async () => {
+    for (const url of ['/hostile/in/anything?__proto__', '/hostile/in/anything?a=1&__proto__=x']) {
+      const res = await injectPost(h, url, '{"a":1}', JSON_CT);
+      expect(checkAnswer(h, res, '/hostile/in/anything')).toMatchObject({
+        code: 'TRIB_DECODE_FORBIDDEN_KEY',
+      });
+    }
+  });
+});

@@ -12,6 +12,22 @@ import { readTopics } from './kafka-read.js';
 let kafka: LocalKafka;
 let gateway: Gateway;
 const DEADLINE_MS = 2000;
+const METADATA_MAX_AGE_MS = 1500;
+
+async function readiness() {
+  const res = await fetch(`${gateway.url}/readyz`);
+  return { status: res.status, checks: ((await res.json()) as { checks: Record<string, string> }).checks };
+}
+
+async function waitReadiness(status: number, timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  let last = await readiness();
+  while (last.status !== status && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    last = await readiness();
+  }
+  return last;
+}
 
 beforeAll(async () => {
   kafka = await startLocalKafka({ nodes: 1 });
@@ -28,6 +44,7 @@ beforeAll(async () => {
       port: 0,
       requestTimeoutMs: DEADLINE_MS,
       kafkaConnectTimeoutMs: 500,
+      kafkaMetadataMaxAgeMs: METADATA_MAX_AGE_MS,
     }),
     await fixtureCatalog('ingest-route.yaml'),
     logger,
@@ -68,6 +85,10 @@ describe('Kafka outage', () => {
       // the deadline plus scheduling slack, never a hang
       expect(r.ms).toBeLessThan(DEADLINE_MS + 1500);
     }
+    // Issue 5: /readyz fails once Kafka has not answered within the metadata max age, and names the check.
+    const down = await waitReadiness(503, METADATA_MAX_AGE_MS + 5000);
+    expect(down.status).toBe(503);
+    expect(down.checks['kafka-metadata']).toBe('failing');
 
     await kafka.nodes[0]!.start();
     let lastId = 'after-0';
@@ -79,6 +100,10 @@ describe('Kafka outage', () => {
       after = await post(lastId);
     }
     expect(after.status).toBe(200);
+    expect(await waitReadiness(200, 10_000)).toMatchObject({
+      status: 200,
+      checks: { 'kafka-metadata': 'ok' },
+    });
 
     const records = await readTopics(kafka.bootstrap, ['test.orders']);
     const ids = records.map((r) => JSON.parse(r.value!).id);

@@ -1,0 +1,201 @@
+// Prometheus metrics (prom-client), one registry per app so tests can run several gateways in one process.
+//
+// Label values come only from bounded sets: capture and binding names from the catalog ("" for a path that
+// matched no binding, so scanning random URLs cannot grow the series), HTTP status codes, and error codes from
+// src/errors.ts. Nothing from headers, bodies, URLs or tokens ever becomes a label.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BatchObserver } from '../kafka/batcher.js';
+
+export interface MetricSources {
+  inFlight(): { documents: number; bytes: number };
+  /** Seconds since Kafka last answered a produce or metadata request; Infinity when it never did. */
+  kafkaMetadataAge?(): number;
+  ready?(): boolean;
+  draining?(): boolean;
+  bindings?(): number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Documents decoded from the body (set by the ingest route once decoding succeeded). */
+    documentCount: number | undefined;
+    /** Body bytes as sent. */
+    bodyBytes: number | undefined;
+    /** Bytes of stamped documents handed to Kafka. */
+    acceptedBytes: number | undefined;
+    /** The problem code answered (set by sendProblem). */
+    problemCode: string | undefined;
+  }
+}
+
+const BINDING = ['capture', 'binding'] as const;
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'tributary_http_requests_total',
+    help: 'Webhook requests answered, by binding, HTTP status and error code ("" when accepted)',
+    labelNames: [...BINDING, 'status', 'code'],
+    registers: [this.registry],
+  });
+  readonly documentsAccepted = new Counter({
+    name: 'tributary_documents_accepted_total',
+    help: 'Documents acknowledged by Kafka (acks=all) and answered 2xx',
+    labelNames: BINDING,
+    registers: [this.registry],
+  });
+  readonly documentsRejected = new Counter({
+    name: 'tributary_documents_rejected_total',
+    help: 'Documents of refused requests, by error code (a body that could not be decoded counts as one)',
+    labelNames: [...BINDING, 'code'],
+    registers: [this.registry],
+  });
+  readonly receivedBytes = new Counter({
+    name: 'tributary_received_bytes_total',
+    help: 'Request body bytes as sent (before Content-Encoding is undone)',
+    labelNames: BINDING,
+    registers: [this.registry],
+  });
+  readonly acceptedBytes = new Counter({
+    name: 'tributary_accepted_bytes_total',
+    help: 'Bytes of stamped documents acknowledged by Kafka',
+    labelNames: BINDING,
+    registers: [this.registry],
+  });
+  readonly produceSeconds = new Histogram({
+    name: 'tributary_kafka_produce_duration_seconds',
+    help: 'Time of one produce call (one batch, acks=all), by outcome',
+    labelNames: ['outcome'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8],
+    registers: [this.registry],
+  });
+  readonly batchDocuments = new Histogram({
+    name: 'tributary_kafka_batch_documents',
+    help: 'Documents per produce call',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000],
+    registers: [this.registry],
+  });
+  readonly batchBytes = new Histogram({
+    name: 'tributary_kafka_batch_bytes',
+    help: 'Bytes per produce call',
+    buckets: [256, 1024, 4096, 16384, 65536, 262144, 524288, 1048576],
+    registers: [this.registry],
+  });
+  readonly kafkaErrors = new Counter({
+    name: 'tributary_kafka_errors_total',
+    help: 'Failed produce calls, by error code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  /** Set by the WebSocket front door: inc() on open, dec() on close. */
+  readonly websocketConnections = new Gauge({
+    name: 'tributary_websocket_connections',
+    help: 'Open WebSocket connections',
+    registers: [this.registry],
+  });
+  readonly catalogReloads = new Counter({
+    name: 'tributary_catalog_reloads_total',
+    help: 'Catalog reloads (SIGHUP or file change), by result',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'tributary_' });
+  }
+
+  /** Gauges read at scrape time from the running app (called once, by buildApp). */
+  watch(sources: MetricSources): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'tributary_in_flight_documents',
+      help: 'Documents accepted and not yet answered (bounded by TRIBUTARY_MAX_IN_FLIGHT_DOCUMENTS)',
+      registers,
+      collect() {
+        this.set(sources.inFlight().documents);
+      },
+    });
+    new Gauge({
+      name: 'tributary_in_flight_bytes',
+      help: 'Bytes of documents accepted and not yet answered (bounded by TRIBUTARY_MAX_IN_FLIGHT_BYTES)',
+      registers,
+      collect() {
+        this.set(sources.inFlight().bytes);
+      },
+    });
+    const { kafkaMetadataAge, ready, draining, bindings } = sources;
+    if (kafkaMetadataAge) {
+      new Gauge({
+        name: 'tributary_kafka_metadata_age_seconds',
+        help: 'Seconds since Kafka last answered a produce or metadata request (+Inf: never)',
+        registers,
+        collect() {
+          this.set(kafkaMetadataAge());
+        },
+      });
+    }
+    if (ready) {
+      new Gauge({
+        name: 'tributary_ready',
+        help: '1 while /readyz answers 200',
+        registers,
+        collect() {
+          this.set(ready() ? 1 : 0);
+        },
+      });
+    }
+    if (draining) {
+      new Gauge({
+        name: 'tributary_draining',
+        help: '1 from SIGTERM until exit',
+        registers,
+        collect() {
+          this.set(draining() ? 1 : 0);
+        },
+      });
+    }
+    if (bindings) {
+      new Gauge({
+        name: 'tributary_catalog_bindings',
+        help: 'Bindings served by the current catalog',
+        registers,
+        collect() {
+          this.set(bindings());
+        },
+      });
+    }
+  }
+
+  /** For the Batcher: latency, size and failures of every produce call. */
+  readonly observeBatch: BatchObserver = ({ records, bytes, ms, error }) => {
+    this.produceSeconds.observe({ outcome: error ? 'error' : 'ok' }, ms / 1000);
+    this.batchDocuments.observe(records);
+    this.batchBytes.observe(bytes);
+    if (error) this.kafkaErrors.inc({ code: error.code });
+  };
+
+  /** Counts every answer of the ingest routes (POSTs to bindings, and 404/405s); probes and docs are left out. */
+  observeRequests(fastify: FastifyInstance, isIngest: (request: FastifyRequest) => boolean): void {
+    fastify.decorateRequest('documentCount', undefined);
+    fastify.decorateRequest('bodyBytes', undefined);
+    fastify.decorateRequest('acceptedBytes', undefined);
+    fastify.decorateRequest('problemCode', undefined);
+    fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!isIngest(request)) return;
+      const binding = request.ingestMatch?.binding;
+      const labels = { capture: binding?.capture ?? '', binding: binding?.name ?? '' };
+      const code = request.problemCode ?? '';
+      this.requests.inc({ ...labels, status: String(reply.statusCode), code });
+      if (request.bodyBytes !== undefined) this.receivedBytes.inc(labels, request.bodyBytes);
+      if (binding === undefined) return;
+      const documents = request.documentCount ?? 1;
+      if (reply.statusCode < 300 && code === '') {
+        this.documentsAccepted.inc(labels, documents);
+        if (request.acceptedBytes !== undefined) this.acceptedBytes.inc(labels, request.acceptedBytes);
+      } else {
+        this.documentsRejected.inc({ ...labels, code: code || String(reply.statusCode) }, documents);
+      }
+    });
+  }
+}

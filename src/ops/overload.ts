@@ -1,0 +1,106 @@
+// Shedding beyond the global in-flight bound (src/ops/capacity.ts): per-binding rate limits (@fastify/rate-limit,
+// 429) and event-loop / heap guards (@fastify/under-pressure, 503). Probes and metrics are never shed: a
+// balancer that cannot read /readyz under load would take a healthy, busy process out of rotation.
+import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Binding } from '../catalog/model.js';
+import { ERRORS, TributaryError } from '../errors.js';
+
+export interface OverloadOptions {
+  /** Shared counters for every replica; undefined keeps them in this process. */
+  redisUrl: string | undefined;
+  maxEventLoopDelayMs: number;
+  maxHeapUsedBytes: number;
+}
+
+/** Never shed, limited or authenticated. */
+export const EXEMPT_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
+
+export async function registerOverloadGuards(
+  fastify: FastifyInstance,
+  opts: OverloadOptions,
+  logger: Logger,
+): Promise<void> {
+  await registerPressureGuard(fastify, opts);
+  await registerRateLimits(fastify, opts.redisUrl, logger);
+}
+
+async function registerPressureGuard(fastify: FastifyInstance, opts: OverloadOptions): Promise<void> {
+  await fastify.register(underPressure, {
+    maxEventLoopDelay: opts.maxEventLoopDelayMs,
+    maxHeapUsedBytes: opts.maxHeapUsedBytes,
+    // A rejected promise goes to the error handler: problem+json with a code, not the plugin's own body.
+    pressureHandler: (request, _reply, type, value) => {
+      if (EXEMPT_PATHS.has(request.url.split('?', 1)[0]!)) return;
+      return Promise.reject(
+        new TributaryError(ERRORS.UNDER_PRESSURE, `under pressure: ${type} is ${Math.round(value ?? 0)}`, {
+          retryAfter: 5,
+        }),
+      );
+    },
+  });
+}
+
+async function registerRateLimits(
+  fastify: FastifyInstance,
+  redisUrl: string | undefined,
+  logger: Logger,
+): Promise<void> {
+  const redis =
+    redisUrl === undefined
+      ? undefined
+      : new Redis(redisUrl, {
+          // Short bounds: a limit check must not hold a webhook longer than Kafka would.
+          connectTimeout: 1000,
+          commandTimeout: 500,
+          maxRetriesPerRequest: 1,
+        });
+  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (rate limits) unavailable'));
+  await fastify.register(rateLimit, {
+    global: false,
+    ...(redis ? { redis } : {}),
+    nameSpace: 'tributary-rate-',
+    // Fail open when Redis is down: losing a limit briefly is better than refusing every webhook.
+    skipOnError: true,
+  });
+  if (redis) fastify.addHook('onClose', async () => void (await redis.quit().catch(() => undefined)));
+
+  const limiters = new WeakMap<Binding, Limiter>();
+  const limiterOf = (binding: Binding, limit: NonNullable<Binding['rateLimit']>): Limiter => {
+    let limiter = limiters.get(binding);
+    if (limiter === undefined) {
+      const key = `${binding.capture}:${binding.name}`;
+      limiter = fastify.createRateLimit({
+        max: limit.max,
+        timeWindow: limit.timeWindowMs,
+        keyGenerator: () => key,
+      });
+      limiters.set(binding, limiter);
+    }
+    return limiter;
+  };
+
+  // preParsing runs after every onRequest hook, so the binding is routed and the token checked (strangers must
+  // not spend a binding's budget), and before the body is read.
+  fastify.addHook('preParsing', async (request: FastifyRequest, reply, payload) => {
+    const binding = request.ingestMatch?.binding;
+    const limit = binding?.rateLimit;
+    if (binding === undefined || limit === undefined) return payload;
+    const result = await limiterOf(binding, limit)(request);
+    if (result.isAllowed) return payload;
+    reply.header('x-ratelimit-limit', String(result.max));
+    reply.header('x-ratelimit-remaining', String(result.remaining));
+    reply.header('x-ratelimit-reset', String(result.ttlInSeconds));
+    if (!result.isExceeded) return payload;
+    throw new TributaryError(
+      ERRORS.RATE_LIMITED,
+      `binding ${binding.capture}/${binding.name} allows ${limit.max} requests per ${limit.timeWindowMs} ms`,
+      { retryAfter: Math.max(1, result.ttlInSeconds) },
+    );
+  });
+}
