@@ -254,6 +254,7 @@ export async function stallDrill(kafka: LocalKafka, size: DrillSize, slackMs: nu
 /** Drill 3: the gateway process SIGKILLed under load: everything acknowledged before is in Kafka. */
 export async function gatewayKillDrill(kafka: LocalKafka, size: DrillSize): Promise<DrillResult> {
   const r = await rig(kafka, size, false, 'crash');
+  await new Promise((resolve) => setTimeout(resolve, size.settleMs));
   const killAt = Date.now();
   await r.gateway.kill('SIGKILL');
   await waitFor('writers see the dead gateway', () => r.load.attempts.some((a) => a.start > killAt));
