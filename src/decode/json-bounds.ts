@@ -1,10 +1,12 @@
 // Checks a JSON text for the two shapes that JSON.parse accepts but the rest of the pipeline cannot carry
 // (RFC 8259 §9 lets a parser limit nesting depth and the range of numbers):
-//  - nesting deeper than maxDepth: V8's JSON.parse is iterative and takes 100k nested arrays, but the later
-//    stages recurse (JSON.stringify when the record is built, ajv on recursive `$ref` schemas) and throw
-//    RangeError near 3,000-5,000 levels on Node's default 984 KB stack (measured, issue 7): a 500, not a 400.
-//  - numbers that overflow a double (`1e400`): JSON.parse makes them Infinity, which JSON.stringify writes as
-//    `null`, so Kafka would silently get a different document than the one sent.
+//  - nesting deeper than maxDepth: V8's JSON.parse is iterative and takes 100k nested arrays, but later stages
+//    recurse (ajv on recursive `$ref` schemas; JSON.stringify for documents without raw text, e.g. form
+//    bodies) and throw RangeError near 3,000-5,000 levels on Node's default 984 KB stack (measured, issue 7:
+//    a 500 at 5,000 nested arrays before this check).
+//  - numbers beyond a double's range (`1e400`): JSON.parse makes them Infinity, so the schema judges Infinity
+//    rather than the number sent, and re-serialized they become `null`. RFC 8259 §6: interoperable JSON
+//    expects no more range than IEEE 754 binary64.
 // Hand-written because no maintained JSON parser offers a depth bound without giving up V8's native parse
 // speed: this is one linear pass that jumps over string contents with indexOf.
 import { ERRORS, TributaryError } from '../errors.js';

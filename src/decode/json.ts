@@ -3,6 +3,7 @@
 import sjson from 'secure-json-parse';
 import { ERRORS, TributaryError } from '../errors.js';
 import { checkJsonBounds, DEFAULT_MAX_JSON_DEPTH } from './json-bounds.js';
+import { rememberRawText, splitJsonArray } from './raw-text.js';
 
 export type Document = Record<string, unknown>;
 
@@ -33,7 +34,13 @@ export function decodeJson(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): Doc
         documents: notObjects.map((index) => ({ index, pointer: '', message: 'must be object' })),
       });
     }
-    return value as Document[];
+    const docs = value as Document[];
+    const texts = splitJsonArray(text);
+    // Equal counts always, for text JSON.parse accepted; checked so a scanner bug can only cost the raw path.
+    if (texts.length === docs.length) {
+      for (let i = 0; i < docs.length; i++) rememberRawText(docs[i]!, texts[i]!);
+    }
+    return docs;
   }
   if (!isDocument(value)) {
     throw new TributaryError(
@@ -41,6 +48,7 @@ export function decodeJson(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): Doc
       'body must be a JSON object or an array of objects',
     );
   }
+  rememberRawText(value, text.trim());
   return [value];
 }
 

@@ -3,6 +3,7 @@
 import { ERRORS, TributaryError } from '../errors.js';
 import { type Document, isDocument, parseJson } from './json.js';
 import { DEFAULT_MAX_JSON_DEPTH } from './json-bounds.js';
+import { rememberRawText } from './raw-text.js';
 
 export function decodeNdjson(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): Document[] {
   const docs: Document[] = [];
@@ -23,6 +24,7 @@ export function decodeNdjson(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): D
           },
         );
       }
+      rememberRawText(value, line);
       docs.push(value);
     }
     start = end + 1;

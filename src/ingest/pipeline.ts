@@ -2,6 +2,7 @@
 // Every document of a request is validated before any is produced: one bad document rejects them all.
 import type { Binding, Collection } from '../catalog/model.js';
 import type { Document } from '../decode/json.js';
+import { rawTextOf, spliceMeta } from '../decode/raw-text.js';
 import { compileKey, type KeyExtractor } from '../document/key.js';
 import { type RequestFacts, shareMeta, stampMeta } from '../document/meta.js';
 import { type DocumentProblem, ERRORS, TributaryError } from '../errors.js';
@@ -91,7 +92,9 @@ export function prepareDocuments(
     const meta = stampMeta(shared, index, docs.length);
     doc._meta = meta;
     const key = extractKey(doc, index);
-    const value = JSON.stringify(doc);
+    // The sender's own text with _meta spliced in; a document without one (form bodies) is serialized.
+    const raw = rawTextOf(doc);
+    const value = raw === undefined ? JSON.stringify(doc) : spliceMeta(raw, JSON.stringify(meta));
     // A UTF-16 length times 3 bounds the UTF-8 size, so most documents skip the byte count.
     if (value.length * 3 > maxRecordBytes && Buffer.byteLength(value) > maxRecordBytes) {
       throw new TributaryError(

@@ -190,7 +190,8 @@ export const hostileRequest: fc.Arbitrary<HostileRequest> = fc
     lie: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   })
   .chain((r) => {
-    const [kind, text] = r.text;
+    const kind = r.text[0];
+    const text = r.text[1];
     const raw = kind === 'bytes' ? Buffer.from(text, 'latin1') : Buffer.from(text);
     return mutate(raw).map((body): HostileRequest => {
       const headers: Record<string, string> = {};

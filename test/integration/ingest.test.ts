@@ -34,7 +34,7 @@ async function post(path: string, body: string, headers: Record<string, string> 
     body,
     headers: { 'content-type': 'application/json', ...headers },
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as { webhookIds?: string[]; [k: string]: unknown } };
 }
 
 describe('webhook ingest into Kafka', () => {

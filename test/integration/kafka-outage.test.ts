@@ -66,7 +66,7 @@ async function post(id: string) {
     status: res.status,
     retryAfter: res.headers.get('retry-after'),
     ms: Date.now() - started,
-    body: await res.json(),
+    body: (await res.json()) as { code?: string; retryable?: boolean },
   };
 }
 

@@ -84,6 +84,16 @@ describe('POST /<capture>/<binding>', () => {
     expect(nd.json().published).toBe(3);
   });
 
+  it("writes the sender's bytes with _meta appended: big integers and formatting survive (issue 2)", async () => {
+    const body = '[ {"big": 820982911946154508, "f": 1.0},\n  {"s":"\\u00e9"} ]';
+    const res = await post('/hooks/acme/events', body);
+    expect(res.statusCode).toBe(200);
+    const [first, second] = produced[0]!.map((r) => r.value);
+    expect(first).toMatch(/^\{"big": 820982911946154508, "f": 1\.0,"_meta":\{"uuid":"/);
+    expect(second).toMatch(/^\{"s":"\\u00e9","_meta":\{/);
+    expect(JSON.parse(second!).s).toBe('é');
+  });
+
   it('uses the header id unsuffixed for a single document', async () => {
     const res = await post('/hooks/acme/events', '{"a":1}', { 'x-delivery-id': 'd-1' });
     expect(res.json().webhookIds).toEqual(['d-1']);
