@@ -27,6 +27,8 @@ export interface DrillSize {
   faultMs: number;
   settleMs: number;
   requestTimeoutMs: number;
+  /** WebSocket writers beside the webhook writers (0: webhooks only). */
+  wsWriters?: number;
 }
 
 export interface DrillResult {
@@ -66,6 +68,7 @@ async function rig(kafka: LocalKafka, size: DrillSize, replicated: boolean, labe
     maxMs: 10 * 60_000,
     clientTimeoutMs: size.requestTimeoutMs * 4,
     idPrefix: label,
+    wsWriters: size.wsWriters ?? 0,
   });
   await waitFor('load under way', () => load.attempts.filter(ok).length >= size.warmupAcks, 60_000);
   return { dir, topic, gateway, load };
@@ -84,15 +87,18 @@ async function finish(kafka: LocalKafka, r: Rig): Promise<Comparison> {
 
 function sizeSettings(size: DrillSize): Record<string, number> {
   return {
-    'writers (concurrent, 1-3 documents per request)': size.writers,
+    'webhook writers (concurrent, 1-3 documents per request)': size.writers,
+    'WebSocket writers (1-3 documents per frame, 4 frames pipelined)': size.wsWriters ?? 0,
     'request deadline (TRIBUTARY_REQUEST_TIMEOUT_MS)': size.requestTimeoutMs,
     'fault / observation window (ms)': size.faultMs,
   };
 }
 
-function common(c: Comparison): Record<string, string | number> {
+function common(c: Comparison, attempts: readonly Attempt[]): Record<string, string | number> {
+  const frames = attempts.filter((a) => a.via === 'ws');
   return {
-    requests: c.requests,
+    'webhook requests / WebSocket frames': `${attempts.length - frames.length} / ${frames.length}`,
+    'acknowledged webhook requests / WebSocket frames': `${attempts.filter((a) => ok(a) && a.via !== 'ws').length} / ${frames.filter(ok).length}`,
     'answers by status': Object.entries(c.statuses)
       .map(([s, n]) => `${s}: ${n}`)
       .join(', '),
@@ -169,7 +175,7 @@ export async function failoverDrill(kafka: LocalKafka, size: DrillSize): Promise
     attempts: r.load.attempts,
     settings: { ...sizeSettings(size), 'topic partitions / RF / min ISR': '3 / 3 / 2' },
     figures: {
-      ...common(c),
+      ...common(c, r.load.attempts),
       'killed node (leader of partition 0)': leaderId,
       'failed answers while the node was down': failed.length,
       'their codes': summarizeCodes(failed),
@@ -207,7 +213,7 @@ export async function brokerRestartDrill(kafka: LocalKafka, size: DrillSize): Pr
     attempts: r.load.attempts,
     settings: { ...sizeSettings(size), 'topic partitions / RF / min ISR': '3 / 1 / 1' },
     figures: {
-      ...common(c),
+      ...common(c, r.load.attempts),
       'answers while the broker was down': whileDown.length,
       '**2xx while the broker was down**': okWhileDown.length,
       'codes while down': summarizeCodes(whileDown),
@@ -240,7 +246,7 @@ export async function stallDrill(kafka: LocalKafka, size: DrillSize, slackMs: nu
     attempts: r.load.attempts,
     settings: { ...sizeSettings(size), 'slack allowed over the deadline (ms)': slackMs },
     figures: {
-      ...common(c),
+      ...common(c, r.load.attempts),
       'requests started during the stall': stalled.length,
       'their codes': summarizeCodes(stalled),
       '**late 2xx** (2xx slower than deadline + slack)': late.length,
@@ -266,7 +272,7 @@ export async function gatewayKillDrill(kafka: LocalKafka, size: DrillSize): Prom
     attempts: r.load.attempts,
     settings: sizeSettings(size),
     figures: {
-      ...common(c),
+      ...common(c, r.load.attempts),
       'requests acknowledged before the kill': ackedBeforeKill,
       'requests in flight at the kill (no answer)': inFlight.filter((a) => a.status === 0).length,
     },

@@ -1,9 +1,12 @@
 // Loopback load for the fault drills: writers post documents with unique ids and keep a ledger of every
 // answer. Bounded in count and time, and stops by itself (the workplace rule for load tests).
 import http from 'node:http';
+import { startWsWriters } from './load-ws.js';
 
 export interface Attempt {
   ids: string[];
+  /** Webhook request or WebSocket frame. */
+  via?: 'ws';
   /** Epoch ms when the request was started and when its answer (or failure) arrived. */
   start: number;
   end: number;
@@ -26,6 +29,10 @@ export interface LoadOptions {
   /** The client gives up on a request after this long (status 0). */
   clientTimeoutMs?: number;
   idPrefix: string;
+  /** WebSocket writers (tributary.v1) beside the webhook writers; their frames go into the same ledger. */
+  wsWriters?: number;
+  /** Frames a WebSocket writer sends before the oldest is answered. */
+  wsPipeline?: number;
 }
 
 export interface Load {
@@ -55,7 +62,22 @@ export function startLoad(opts: LoadOptions): Load {
     }
   }
 
-  const done = Promise.all(Array.from({ length: opts.writers }, (_, w) => writer(w))).then(() => {
+  const ws =
+    opts.wsWriters === undefined || opts.wsWriters === 0
+      ? []
+      : startWsWriters(
+          {
+            url: opts.url.replace(/^http/, 'ws'),
+            writers: opts.wsWriters,
+            pipeline: opts.wsPipeline ?? 4,
+            idPrefix: opts.idPrefix,
+            deadline,
+            maxFrames: opts.maxRequests,
+          },
+          attempts,
+          () => stopped,
+        );
+  const done = Promise.all([...Array.from({ length: opts.writers }, (_, w) => writer(w)), ...ws]).then(() => {
     agent.destroy();
   });
   return {
