@@ -2,7 +2,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkOrigin, corsDelegator } from '../src/auth/cors.js';
-import { checkToken, presentedToken } from '../src/auth/tokens.js';
+import { checkToken, presentedToken, queryWithoutToken } from '../src/auth/tokens.js';
 import type { Config } from '../src/config.js';
 import { decodeBody } from '../src/decode/body.js';
 import { decodeForm } from '../src/decode/form.js';
@@ -156,7 +156,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       {
         receivedAt,
         headers: request.headers,
-        query: request.query as Record<string, string | string[]> | undefined,
+        query: queryWithoutToken(request.query as Record<string, unknown> | undefined),
         pathParams: match.pathParams,
       },
       config.maxRecordBytes,
@@ -178,20 +178,30 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
     return { published: prepared.records.length, webhookIds: prepared.webhookIds };
   }
 
-  app.setNotFoundHandler((request, reply) => {
-    const known = opts.router().match(pathOf(request.url)) !== undefined;
-    if (known) {
-      reply.header('allow', 'POST');
-      return sendProblem(
-        request,
-        reply,
-        new TributaryError(ERRORS.ROUTE_METHOD_NOT_ALLOWED, `${request.method} is not allowed; use POST`),
-      );
-    }
+  app.setNotFoundHandler((request, reply) => answerUnrouted(opts.router(), request, reply));
+}
+
+/** 405 with Allow on a binding path (POST, or GET with Upgrade: websocket), 404 elsewhere. */
+export function answerUnrouted(
+  router: BindingRouter,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const known = router.match(pathOf(request.url)) !== undefined;
+  if (known) {
+    reply.header('allow', 'POST, GET');
     return sendProblem(
       request,
       reply,
-      new TributaryError(ERRORS.ROUTE_NOT_FOUND, `no binding at ${pathOf(request.url)}`),
+      new TributaryError(
+        ERRORS.ROUTE_METHOD_NOT_ALLOWED,
+        `${request.method} is not allowed; use POST, or GET with Upgrade: websocket`,
+      ),
     );
-  });
+  }
+  return sendProblem(
+    request,
+    reply,
+    new TributaryError(ERRORS.ROUTE_NOT_FOUND, `no binding at ${pathOf(request.url)}`),
+  );
 }

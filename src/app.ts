@@ -7,6 +7,7 @@ import { ingestRoutes } from '../routes/ingest.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { openapiRoutes } from '../routes/openapi.js';
 import { probeRoutes, type ReadinessCheck } from '../routes/probes.js';
+import { registerStreams } from '../routes/websocket.js';
 import type { Catalog } from './catalog/model.js';
 import type { Config } from './config.js';
 import { type DeliveryStore, MemoryDeliveryStore } from './ingest/deliveries.js';
@@ -19,6 +20,7 @@ import { registerOverloadGuards } from './ops/overload.js';
 import { timeouts, trustProxyOption } from './ops/server-options.js';
 import { installClosingHook, Lifecycle } from './ops/shutdown.js';
 import { answerClientError, sendProblem } from './problem-reply.js';
+import { StreamRegistry } from './stream/registry.js';
 
 export interface AppDeps {
   config: Config;
@@ -31,7 +33,10 @@ export interface AppDeps {
   /** One is made when not given; the gateway passes its own so the batcher reports into it. */
   metrics?: Metrics;
   /** Extra metric sources (Kafka metadata age). */
-  metricSources?: Omit<MetricSources, 'inFlight' | 'ready' | 'draining' | 'bindings'>;
+  metricSources?: Omit<
+    MetricSources,
+    'inFlight' | 'ready' | 'draining' | 'bindings' | 'websocketConnections'
+  >;
   /** Where delivery ids are remembered (Redis for replicas); an in-process store when not given. */
   deliveries?: DeliveryStore;
 }
@@ -46,6 +51,8 @@ export interface App {
   /** serving -> draining (readiness fails) -> closing (new requests 503); see src/ops/shutdown.ts. */
   lifecycle: Lifecycle;
   deliveries: DeliveryLedger;
+  /** Open WebSocket streams and their counters (connections, paused sockets, unanswered bytes). */
+  streams: StreamRegistry;
 }
 
 /** Twilio signs the public URL: a binding that needs it without TRIBUTARY_PUBLIC_URL cannot verify anything. */
@@ -93,6 +100,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   fastify.server.headersTimeout = headersTimeout;
   fastify.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  const streams = new StreamRegistry(
+    { pingIntervalMs: deps.config.wsPingIntervalMs, maxConnections: deps.config.wsMaxConnections },
+    deps.logger,
+  );
+  // Before the webhook routes: the WebSocket plugin's hooks must apply to every route and 404.
+  await registerStreams(fastify, {
+    config: deps.config,
+    sink: deps.sink,
+    capacity,
+    router: () => router,
+    streams,
+  });
   const checks: ReadinessCheck[] = [
     { name: 'catalog', ok: () => catalog.bindings.length > 0 },
     ...(deps.checks ?? []),
@@ -105,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ready: () => checks.every((c) => c.ok()),
     draining: () => lifecycle.draining(),
     bindings: () => catalog.bindings.length,
+    websocketConnections: () => streams.stats().connections,
   });
   installClosingHook(fastify, lifecycle);
   metrics.observeRequests(fastify, (request) => request.ingestMatch !== undefined || isIngestRoute(request));
@@ -125,12 +145,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       checkPublicUrl(next, deps.config);
       router = createRouter(next);
       catalog = next;
+      streams.revalidate(router);
     },
     catalog: () => catalog,
     capacity,
     metrics,
     lifecycle,
     deliveries,
+    streams,
   };
 }
 

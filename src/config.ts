@@ -38,6 +38,11 @@ export interface Config {
   watchCatalog: boolean;
   publicUrl: string | undefined;
   dedupeMaxEntries: number;
+  wsMaxPayload: number;
+  wsWindowBytes: number;
+  wsWindowDocuments: number;
+  wsPingIntervalMs: number;
+  wsMaxConnections: number;
   maxJsonDepth: number;
 }
 
@@ -327,6 +332,50 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     default: 100000,
     help: 'Delivery ids the in-process store keeps (least recently used evicted first)',
+  },
+  {
+    key: 'wsMaxPayload',
+    flag: 'ws-max-payload',
+    env: 'TRIBUTARY_WS_MAX_PAYLOAD',
+    kind: 'int',
+    default: MiB,
+    help: 'Largest WebSocket message in bytes; a larger one closes the connection with 1009',
+  },
+  {
+    key: 'wsWindowBytes',
+    flag: 'ws-window-bytes',
+    env: 'TRIBUTARY_WS_WINDOW_BYTES',
+    kind: 'int',
+    // Measured (bench/websocket-stream.mjs, one-document frames): 256 KiB, 1 MiB and 4 MiB stream equally fast;
+    // 4 MiB holds ~30,000 tiny frames in flight, seconds of Kafka work close to the 4 s deadline.
+    default: MiB,
+    help: 'Unanswered bytes per WebSocket; at this bound the gateway stops reading that socket',
+  },
+  {
+    key: 'wsWindowDocuments',
+    flag: 'ws-window-documents',
+    env: 'TRIBUTARY_WS_WINDOW_DOCUMENTS',
+    kind: 'int',
+    // Drains in well under the 4 s deadline even at the ~2,500 documents/s measured with Chromium hogging one of
+    // 2 cores; and 2,000 documents per Kafka round trip of <= 50 ms is above the ~15,000/s one process produces.
+    default: 2000,
+    help: 'Unanswered documents per WebSocket; at this bound the gateway stops reading that socket',
+  },
+  {
+    key: 'wsPingIntervalMs',
+    flag: 'ws-ping-interval-ms',
+    env: 'TRIBUTARY_WS_PING_INTERVAL_MS',
+    kind: 'int',
+    default: 25000,
+    help: 'WebSocket ping interval; a peer that missed the last pong is dropped. Keep below LB idle timeouts',
+  },
+  {
+    key: 'wsMaxConnections',
+    flag: 'ws-max-connections',
+    env: 'TRIBUTARY_WS_MAX_CONNECTIONS',
+    kind: 'int',
+    default: 10000,
+    help: 'Open WebSocket connections; further ones are closed with 1013 (try again later)',
   },
   {
     key: 'maxJsonDepth',

@@ -93,6 +93,12 @@ export const ERRORS = {
   BAD_REQUEST: spec('TRIB_BAD_REQUEST', 400, 'Malformed HTTP request'),
   HEADERS_TOO_LARGE: spec('TRIB_HEADERS_TOO_LARGE', 431, 'Request headers exceed the limit'),
   INTERNAL: spec('TRIB_INTERNAL', 500, 'Internal error'),
+  // stream (WebSocket)
+  STREAM_UNSUPPORTED_PROTOCOL: spec(
+    'TRIB_STREAM_UNSUPPORTED_PROTOCOL',
+    400,
+    'The WebSocket client must offer the tributary.v1 subprotocol',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -53,3 +53,17 @@ export function checkToken(policy: TokenPolicy, presented: string | undefined): 
   for (const token of policy.tokens) ok = timingSafeEqual(given, token) || ok;
   if (!ok) throw new TributaryError(ERRORS.AUTH_BAD_TOKEN, 'the token is not valid for this binding');
 }
+
+/** The handshake's query without the credential, for `_meta.query`: a token must never reach Kafka. */
+export function queryWithoutToken(
+  query: Record<string, unknown> | undefined,
+): Record<string, string | string[]> | undefined {
+  if (query === undefined) return undefined;
+  let kept: Record<string, string | string[]> | undefined;
+  for (const [name, value] of Object.entries(query)) {
+    if (name === 'token' || (typeof value !== 'string' && !Array.isArray(value))) continue;
+    kept ??= {};
+    kept[name] = value as string | string[];
+  }
+  return kept;
+}

@@ -37,9 +37,7 @@ export function decodeJson(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): Doc
     const docs = value as Document[];
     const texts = splitJsonArray(text);
     // Equal counts always, for text JSON.parse accepted; checked so a scanner bug can only cost the raw path.
-    if (texts.length === docs.length) {
-      for (let i = 0; i < docs.length; i++) rememberRawText(docs[i]!, texts[i]!);
-    }
+    if (texts.length === docs.length) for (const [i, doc] of docs.entries()) rememberRawText(doc, texts[i]!);
     return docs;
   }
   if (!isDocument(value)) {

@@ -31,12 +31,19 @@ export interface SharedMeta {
   pathParams: Record<string, string> | undefined;
 }
 
-export function shareMeta(binding: Binding, facts: RequestFacts): SharedMeta {
-  // `?__proto__=x` parses to an own `__proto__` key, which would reach Kafka inside `_meta.query` and poison a
-  // consumer that merges the document: refused like the same key in a body (found by fuzzing, issue 7).
-  if (facts.query !== undefined && Object.hasOwn(facts.query, '__proto__')) {
+/**
+ * `?__proto__=x` parses to an own `__proto__` key, which would reach Kafka inside `_meta.query` and poison a
+ * consumer that merges the document: refused like the same key in a body (found by fuzzing, issue 7). The
+ * WebSocket route calls this on the handshake, so the refusal is one HTTP answer instead of one per frame.
+ */
+export function checkQueryKeys(query: object | undefined): void {
+  if (query !== undefined && Object.hasOwn(query, '__proto__')) {
     throw new TributaryError(ERRORS.DECODE_FORBIDDEN_KEY, "query parameter '__proto__' is refused");
   }
+}
+
+export function shareMeta(binding: Binding, facts: RequestFacts): SharedMeta {
+  checkQueryKeys(facts.query);
   let headers: Record<string, string> | undefined;
   for (const name of binding.keepHeaders) {
     const value = facts.headers[name];

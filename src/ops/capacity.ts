@@ -44,6 +44,11 @@ export class Capacity {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** True when nothing more fits: new WebSocket connections are shed (close 1013) instead of queued. */
+  saturated(): boolean {
+    return this.documents >= this.limits.maxDocuments || this.bytes >= this.limits.maxBytes;
+  }
+
   inFlight(): { documents: number; bytes: number } {
     return { documents: this.documents, bytes: this.bytes };
   }

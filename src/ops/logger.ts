@@ -1,23 +1,10 @@
 // One pino logger for the process. Secrets never reach a log line: credentials and signature headers are
 // redacted by path, and token query parameters are cut out of logged URLs.
 import pino, { type Logger } from 'pino';
+import { SECRET_HEADERS } from '../catalog/secret-headers.js';
 
-/** Header names whose values are credentials or signatures. */
-export const REDACTED_HEADERS = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'sec-websocket-protocol',
-  'x-hub-signature',
-  'x-hub-signature-256',
-  'stripe-signature',
-  'webhook-signature',
-  'svix-signature',
-  'x-shopify-hmac-sha256',
-  'x-slack-signature',
-  'x-twilio-signature',
-] as const;
+/** Header names whose values are credentials or signatures: the same list the catalog refuses to keep. */
+export const REDACTED_HEADERS: readonly string[] = SECRET_HEADERS;
 
 const SECRET_QUERY = /([?&](?:token|access_token|api_key|apikey|key|signature|sig)=)[^&#]*/gi;
 

@@ -14,6 +14,7 @@ export interface MetricSources {
   ready?(): boolean;
   draining?(): boolean;
   bindings?(): number;
+  websocketConnections?(): number;
 }
 
 declare module 'fastify' {
@@ -88,11 +89,15 @@ export class Metrics {
     labelNames: ['code'],
     registers: [this.registry],
   });
-  /** Set by the WebSocket front door: inc() on open, dec() on close. */
+  private websocketSource: (() => number) | undefined;
+  /** Read at scrape time from the WebSocket registry (see watch()). */
   readonly websocketConnections = new Gauge({
     name: 'tributary_websocket_connections',
     help: 'Open WebSocket connections',
     registers: [this.registry],
+    collect: () => {
+      if (this.websocketSource !== undefined) this.websocketConnections.set(this.websocketSource());
+    },
   });
   readonly catalogReloads = new Counter({
     name: 'tributary_catalog_reloads_total',
@@ -108,6 +113,7 @@ export class Metrics {
   /** Gauges read at scrape time from the running app (called once, by buildApp). */
   watch(sources: MetricSources): void {
     const registers = [this.registry];
+    this.websocketSource = sources.websocketConnections;
     new Gauge({
       name: 'tributary_in_flight_documents',
       help: 'Documents accepted and not yet answered (bounded by TRIBUTARY_MAX_IN_FLIGHT_DOCUMENTS)',

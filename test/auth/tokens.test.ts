@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import { resolveSecret } from '../../src/auth/secrets.js';
-import { checkToken, presentedToken, tokenPolicy } from '../../src/auth/tokens.js';
+import { checkToken, presentedToken, queryWithoutToken, tokenPolicy } from '../../src/auth/tokens.js';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { defaultConfig } from '../../src/config.js';
 import { capturedLogger, fixtureCatalog, tempDir } from '../helpers.js';
@@ -47,6 +47,15 @@ describe('checkToken', () => {
     );
   });
 
+  it('keeps the query for _meta without the token (webhooks and WebSockets)', () => {
+    expect(queryWithoutToken({ token: 's3cret', src: 'a', tag: ['x', 'y'] })).toEqual({
+      src: 'a',
+      tag: ['x', 'y'],
+    });
+    expect(queryWithoutToken({ token: 's3cret' })).toBeUndefined();
+    expect(queryWithoutToken(undefined)).toBeUndefined();
+  });
+
   it('lets anything through when no tokens are configured', () => {
     expect(() => checkToken(tokenPolicy(undefined), undefined)).not.toThrow();
   });
@@ -63,6 +72,7 @@ describe('checkToken', () => {
 describe('token policy in the catalog and on the webhook route', () => {
   let app: App;
   let produced = 0;
+  const lastValues: string[] = [];
   beforeAll(async () => {
     process.env.TEST_TOKEN_A = 'token-a';
     process.env.TEST_TOKEN_B = 'token-b';
@@ -73,6 +83,7 @@ describe('token policy in the catalog and on the webhook route', () => {
       sink: {
         async produce(records) {
           produced += records.length;
+          lastValues.push(...records.map((r) => r.value));
         },
       },
     });
@@ -99,8 +110,10 @@ describe('token policy in the catalog and on the webhook route', () => {
 
   it("accepts either of the capture's tokens, in the header or the query", async () => {
     expect((await post('/test/locked/inherits', { authorization: 'Bearer token-a' })).statusCode).toBe(200);
-    expect((await post('/test/locked/inherits?token=token-b')).statusCode).toBe(200);
+    expect((await post('/test/locked/inherits?token=token-b&src=x')).statusCode).toBe(200);
     expect(produced).toBe(2);
+    expect(lastValues.at(-1)).toContain('"query":{"src":"x"}');
+    expect(lastValues.join('')).not.toContain('token-b');
   });
 
   it("lets a binding override its capture's tokens, or open itself with []", async () => {

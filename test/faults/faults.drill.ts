@@ -14,7 +14,8 @@ import {
 import { recordSection } from './report.js';
 
 const SIZE: DrillSize = {
-  writers: 16,
+  writers: 12,
+  wsWriters: 4,
   warmupAcks: 300,
   faultMs: 10_000,
   settleMs: 5_000,
@@ -35,7 +36,7 @@ describe('fault drills (issue 7)', () => {
       record(
         'drill-1-failover',
         'Drill 1: partition leader SIGKILLed in a three-node cluster',
-        'Three KRaft nodes on loopback (broker.session.timeout.ms 3000, replica.lag.time.max.ms 5000). Writers post without pause; the leader of partition 0 gets SIGKILL, stays down for the fault window while writes go on, then is started again.',
+        'Three KRaft nodes on loopback (broker.session.timeout.ms 3000, replica.lag.time.max.ms 5000). Webhook writers post and WebSocket writers stream (4 frames pipelined) without pause; the leader of partition 0 gets SIGKILL, stays down for the fault window while writes go on, then is started again.',
         r,
         passed,
       );
@@ -59,7 +60,7 @@ describe('fault drills (issue 7)', () => {
       record(
         'drill-2-broker-restart',
         'Drill 2: single broker SIGKILLed under load and restarted',
-        'One broker; writers post without pause; the broker gets SIGKILL, stays down for the fault window, and is started again on the same data. The gateway is not touched.',
+        'One broker; webhook writers post and WebSocket writers stream without pause; the broker gets SIGKILL, stays down for the fault window, and is started again on the same data. The gateway is not touched.',
         r,
         r.comparison.lost === 0 && okWhileDown === 0,
       );
@@ -72,7 +73,7 @@ describe('fault drills (issue 7)', () => {
       record(
         'drill-3-gateway-kill',
         'Drill 3: gateway process SIGKILLed under load',
-        '`node bin/tributary.js serve` (built dist/) gets SIGKILL while writers post; nothing is flushed or drained. Then every document it had acknowledged is looked up in Kafka.',
+        '`node bin/tributary.js serve` (built dist/) gets SIGKILL while webhook and WebSocket writers send; nothing is flushed or drained. Then every document it had acknowledged is looked up in Kafka.',
         r,
         r.comparison.lost === 0,
       );
@@ -86,7 +87,7 @@ describe('fault drills (issue 7)', () => {
       record(
         'drill-4-stall',
         'Drill 4: broker stalled (SIGSTOP) longer than the request deadline',
-        'One broker gets SIGSTOP for three request deadlines while writers post (the TCP connections stay open, nothing answers), then SIGCONT. Answer times are measured at the client.',
+        'One broker gets SIGSTOP for three request deadlines while webhook and WebSocket writers send (the TCP connections stay open, nothing answers), then SIGCONT. Answer times are measured at the client (for a frame: from send to its answer).',
         r,
         r.comparison.lost === 0 && late === 0,
       );

@@ -64,6 +64,7 @@ export function startWsWriters(
         const code = answer.error?.code;
         attempts.push({
           ids: frame.ids,
+          via: 'ws',
           start: frame.start,
           end: Date.now(),
           status,

@@ -90,10 +90,13 @@ describe('kafkajs 2.2.4 against the local broker', () => {
     }));
     const metadata = await producer.send({ topic, acks: -1, messages: sent });
     expect(metadata.map((m) => m.errorCode)).toEqual(metadata.map(() => 0));
-    // A fresh topic: every partition's first batch lands at offset 0.
-    expect(metadata.map((m) => m.baseOffset)).toEqual(metadata.map(() => '0'));
-
-    const received = await consume(topic, sent.length);
+    // Usually every partition's batch lands at offset 0 of the fresh topic; on a loaded machine kafkajs may
+    // retry the whole request after one partition timed out, writing the others twice (at-least-once; the
+    // gateway's producer retries batches itself for this reason). So: read all that landed, dedupe by x-seq.
+    const landed = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+    expect(landed).toBeGreaterThanOrEqual(sent.length);
+    const all = await consume(topic, landed);
+    const received = [...new Map(all.map((r) => [r.message.headers?.['x-seq']?.toString(), r])).values()];
     const decoded = received
       .map(({ partition, message }) => ({
         partition,

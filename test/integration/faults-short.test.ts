@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalKafka, startLocalKafka } from '../../src/kafka/local-broker.js';
 import { brokerRestartDrill, type DrillSize, stallDrill } from '../faults/drills.js';
 
-const SIZE: DrillSize = { writers: 4, warmupAcks: 40, faultMs: 3000, settleMs: 500, requestTimeoutMs: 1500 };
+const SIZE: DrillSize = {
+  writers: 3,
+  wsWriters: 1,
+  warmupAcks: 40,
+  faultMs: 3000,
+  settleMs: 500,
+  requestTimeoutMs: 1500,
+};
 
 let kafka: LocalKafka;
 beforeAll(async () => {
@@ -20,6 +27,9 @@ describe('fault drills, short form (issue 7)', () => {
     expect(r.comparison.acknowledged).toBeGreaterThan(SIZE.warmupAcks);
     expect(r.figures['**2xx while the broker was down**']).toBe(0);
     expect(r.comparison.statuses['503']).toBeGreaterThan(0);
+    // Both front doors were exercised and acknowledged.
+    expect(r.attempts.some((a) => a.via === 'ws' && a.status === 200)).toBe(true);
+    expect(r.attempts.some((a) => a.via === undefined && a.status === 200)).toBe(true);
   }, 180_000);
 
   it('broker SIGSTOPped past the deadline: 503 on time, never a late 2xx, nothing acknowledged lost', async () => {

@@ -1,5 +1,5 @@
 // Metrics through the /metrics route: what an operator scrapes, with label values bounded by the catalog.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import { defaultConfig } from '../../src/config.js';
 import { ERRORS, TributaryError } from '../../src/errors.js';
@@ -103,9 +103,9 @@ describe('/metrics', () => {
       ms: 4000,
       error: new TributaryError(ERRORS.KAFKA_TIMEOUT),
     });
-    app.metrics.websocketConnections.inc();
-    app.metrics.websocketConnections.inc();
-    app.metrics.websocketConnections.dec();
+    // The gauge reads the WebSocket registry at scrape time.
+    const stats = app.streams.stats();
+    vi.spyOn(app.streams, 'stats').mockReturnValue({ ...stats, connections: 2 });
     const m = await scrape();
     expect(value(m, 'tributary_kafka_produce_duration_seconds_count', { outcome: 'ok' })).toBe(1);
     expect(value(m, 'tributary_kafka_produce_duration_seconds_bucket', { outcome: 'ok', le: '0.025' })).toBe(
@@ -117,6 +117,6 @@ describe('/metrics', () => {
     expect(value(m, 'tributary_kafka_batch_documents_sum')).toBe(4);
     expect(value(m, 'tributary_kafka_batch_bytes_sum')).toBe(1000);
     expect(value(m, 'tributary_kafka_errors_total', { code: 'TRIB_KAFKA_TIMEOUT' })).toBe(1);
-    expect(value(m, 'tributary_websocket_connections')).toBe(1);
+    expect(value(m, 'tributary_websocket_connections')).toBe(2);
   });
 });

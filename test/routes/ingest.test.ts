@@ -192,7 +192,7 @@ describe('POST /<capture>/<binding>', () => {
   it('answers 405 with Allow for other methods on a binding path, 404 elsewhere', async () => {
     const res = await app.fastify.inject({ method: 'PUT', url: '/test/shop/orders', payload: '{}' });
     expect(res.statusCode).toBe(405);
-    expect(res.headers.allow).toBe('POST');
+    expect(res.headers.allow).toBe('POST, GET');
     expect(res.json().code).toBe('TRIB_ROUTE_METHOD_NOT_ALLOWED');
     const missing = await app.fastify.inject({ method: 'GET', url: '/elsewhere' });
     expect(missing.statusCode).toBe(404);
