@@ -24,7 +24,11 @@ export default defineConfig({
           environment: 'node',
           include: ['test/hostile/**/*.test.ts'],
           testTimeout: 1_800_000,
-          env: { TRIBUTARY_FUZZ_RUNS: '100000', TRIBUTARY_RELIABILITY_REPORT: '1' },
+          env: {
+            TRIBUTARY_FUZZ_RUNS: '100000',
+            TRIBUTARY_FUZZ_WS_RUNS: '20000',
+            TRIBUTARY_RELIABILITY_REPORT: '1',
+          },
         },
       },
     ],

@@ -7,6 +7,7 @@ import type { Config } from '../src/config.js';
 import { decodeBody } from '../src/decode/body.js';
 import { decodeForm } from '../src/decode/form.js';
 import type { Document } from '../src/decode/json.js';
+import { checkQueryKeys } from '../src/document/meta.js';
 import { ERRORS, TributaryError } from '../src/errors.js';
 import { type DeliveryClaim, type DeliveryLedger, deliveryIds } from '../src/ingest/duplicates.js';
 import { isGithubPing, slackHandshakeAnswer } from '../src/ingest/handshakes.js';
@@ -75,6 +76,8 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       match.binding.tokens,
       presentedToken(request.headers.authorization, request.query as Record<string, unknown>),
     );
+    // Before the body is read, on the query as parsed: copying it would turn the key into a prototype change.
+    checkQueryKeys(request.query as object | undefined);
     request.ingestMatch = match;
   });
 

@@ -32,9 +32,11 @@ export interface SharedMeta {
 }
 
 /**
- * `?__proto__=x` parses to an own `__proto__` key, which would reach Kafka inside `_meta.query` and poison a
- * consumer that merges the document: refused like the same key in a body (found by fuzzing, issue 7). The
- * WebSocket route calls this on the handshake, so the refusal is one HTTP answer instead of one per frame.
+ * `?__proto__=x` parses to an own `__proto__` key: copied as is it reaches Kafka inside `_meta.query` and poisons
+ * a consumer that merges the document (found by fuzzing, issue 7); copied by assignment it sets the prototype of
+ * the copy (`?__proto__=a&__proto__=b` makes it an array). Refused like the same key in a body. The routes call
+ * this on the parsed query, before any copy: the webhook hook before the body is read, the WebSocket route on
+ * the handshake (one HTTP answer instead of one per frame).
  */
 export function checkQueryKeys(query: object | undefined): void {
   if (query !== undefined && Object.hasOwn(query, '__proto__')) {

@@ -42,7 +42,9 @@ Each was fixed in src/ with a regression test that names issue 7.
   \`TRIB_DECODE_TOO_DEEP\` (TRIBUTARY_MAX_JSON_DEPTH, default 256). \`1e400\` was validated as Infinity and
   re-serialized as \`null\`: now 400 \`TRIB_DECODE_NUMBER_OUT_OF_RANGE\`.
 - **Prototype key in \`_meta\`.** Fuzzing sent \`?__proto__\`, which reached the record as an own \`__proto__\` key in
-  \`_meta.query\`: now refused with \`TRIB_DECODE_FORBIDDEN_KEY\`.
+  \`_meta.query\` (and once the query was copied by assignment, \`?__proto__=a&__proto__=b\` set the copy's
+  prototype to an array instead): now refused with \`TRIB_DECODE_FORBIDDEN_KEY\` on the parsed query, for webhooks
+  and WebSocket handshakes alike.
 - **Slow clients outlived the timeouts.** Node checks headersTimeout/requestTimeout when it sweeps connections,
   every 30 s by default, so a slowloris client held its socket up to 30 s past TRIBUTARY_HEADERS_TIMEOUT_MS: now
   swept every second. Node's own 408/431/400 answers are now problem+json with a code.

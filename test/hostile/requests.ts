@@ -206,3 +206,42 @@ export const hostileRequest: fc.Arbitrary<HostileRequest> = fc
       return { kind, path: `${r.path}${r.query}`, bindingPath: r.path, headers, payload };
     });
   });
+
+export interface HostileFrame {
+  kind: string;
+  path: string;
+  payload: Buffer;
+  binary: boolean;
+  /** 1 = one frame; more = the message split into that many fragments (RFC 6455 §5.4). */
+  fragments: number;
+}
+
+/** One WebSocket message: the same hostile texts and byte damage as the webhook bodies, framed variously. */
+export const hostileFrame: fc.Arbitrary<HostileFrame> = fc
+  .record({
+    path: fc.constantFrom(...PATHS),
+    text: fc.oneof(
+      { weight: 4, arbitrary: documentText.map((t) => ['json', t] as const) },
+      { weight: 2, arbitrary: ndjsonText.map((t) => ['ndjson', t] as const) },
+      { weight: 2, arbitrary: craftedText.map((t) => ['crafted', t] as const) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .uint8Array({ maxLength: 2000 })
+          .map((b) => ['bytes', Buffer.from(b).toString('latin1')] as const),
+      },
+    ),
+    binary: fc.boolean(),
+    fragments: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(1) },
+      { weight: 1, arbitrary: fc.integer({ min: 2, max: 16 }) },
+    ),
+  })
+  .chain((r) => {
+    const kind = r.text[0];
+    const text = r.text[1];
+    const raw = kind === 'bytes' ? Buffer.from(text, 'latin1') : Buffer.from(text);
+    return mutate(raw).map(
+      (payload): HostileFrame => ({ kind, path: r.path, payload, binary: r.binary, fragments: r.fragments }),
+    );
+  });
