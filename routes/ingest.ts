@@ -131,17 +131,20 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       ids = fresh.map((i) => claim!.ids[i]);
       docs = fresh.map((i) => docs[i]!);
     }
-    let acknowledged = false;
+    let answer: { published: number; webhookIds: string[] };
     try {
-      const answer = await produceDocuments(request, match, docs, ids, receivedAt, deadline);
-      acknowledged = true;
-      if (claim !== undefined && answer.published < claim.ids.length) {
-        return reply.code(200).send({ ...answer, duplicates: claim.ids.length - answer.published });
-      }
-      return reply.code(200).send(answer);
-    } finally {
-      await claim?.settle(acknowledged);
+      answer = await produceDocuments(request, match, docs, ids, receivedAt, deadline);
+    } catch (err) {
+      await claim?.settle(false);
+      throw err;
     }
+    // Recorded as delivered before the 2xx leaves: a sender retrying the moment it sees the answer must be told
+    // "duplicate", not "in progress".
+    await claim?.settle(true);
+    if (claim !== undefined && answer.published < claim.ids.length) {
+      return reply.code(200).send({ ...answer, duplicates: claim.ids.length - answer.published });
+    }
+    return reply.code(200).send(answer);
   });
 
   async function produceDocuments(
