@@ -64,8 +64,8 @@ async function rig(kafka: LocalKafka, size: DrillSize, replicated: boolean, labe
     url: gateway.ingestUrl,
     writers: size.writers,
     // Bounds, not targets: the drill stops the load itself long before these.
-    maxRequests: 2_000_000,
-    maxMs: 10 * 60_000,
+    maxRequests: 500_000,
+    maxMs: 5 * 60_000,
     clientTimeoutMs: size.requestTimeoutMs * 4,
     idPrefix: label,
     wsWriters: size.wsWriters ?? 0,
