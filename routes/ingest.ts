@@ -7,6 +7,7 @@ import type { Config } from '../src/config.js';
 import { decodeBody } from '../src/decode/body.js';
 import { decodeForm } from '../src/decode/form.js';
 import type { Document } from '../src/decode/json.js';
+import { checkQueryKeys } from '../src/document/meta.js';
 import { ERRORS, TributaryError } from '../src/errors.js';
 import { type DeliveryClaim, type DeliveryLedger, deliveryIds } from '../src/ingest/duplicates.js';
 import { isGithubPing, slackHandshakeAnswer } from '../src/ingest/handshakes.js';
@@ -42,7 +43,11 @@ export function pathOf(url: string): string {
 
 export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOptions): Promise<void> {
   const { config, sink } = opts;
-  const limits = { maxDecodedBytes: config.decodedBodyLimit, maxDocuments: config.maxDocuments };
+  const limits = {
+    maxDecodedBytes: config.decodedBodyLimit,
+    maxDocuments: config.maxDocuments,
+    maxDepth: config.maxJsonDepth,
+  };
 
   // Keep the raw bytes: signatures are computed over them, and decoding needs Content-Encoding first.
   app.removeAllContentTypeParsers();
@@ -71,6 +76,8 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       match.binding.tokens,
       presentedToken(request.headers.authorization, request.query as Record<string, unknown>),
     );
+    // Before the body is read, on the query as parsed: copying it would turn the key into a prototype change.
+    checkQueryKeys(request.query as object | undefined);
     request.ingestMatch = match;
   });
 

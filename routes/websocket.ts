@@ -11,6 +11,7 @@ import type { WebSocket } from 'ws';
 import { checkOrigin } from '../src/auth/origins.js';
 import { checkToken, presentedToken, queryWithoutToken } from '../src/auth/tokens.js';
 import type { Config } from '../src/config.js';
+import { checkQueryKeys } from '../src/document/meta.js';
 import { ERRORS, TributaryError } from '../src/errors.js';
 import type { Sink } from '../src/ingest/pipeline.js';
 import type { BindingRouter } from '../src/ingest/router.js';
@@ -95,6 +96,7 @@ async function streamRoutes(app: FastifyInstance, opts: StreamRouteOptions): Pro
       capacity: opts.capacity,
       limits: {
         maxDocuments: config.maxDocuments,
+        maxDepth: config.maxJsonDepth,
         maxRecordBytes: config.maxRecordBytes,
         requestTimeoutMs: config.requestTimeoutMs,
         windowBytes: config.wsWindowBytes,
@@ -117,5 +119,6 @@ function authorizeHandshake(router: BindingRouter, request: FastifyRequest): Str
   const token = presentedToken(request.headers.authorization, query, offered);
   checkToken(match.binding.tokens, token);
   checkProtocols(offered);
+  checkQueryKeys(query);
   return { match, path, origin, token, headers: request.headers, query: queryWithoutToken(query) };
 }

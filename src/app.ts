@@ -19,7 +19,7 @@ import { type MetricSources, Metrics } from './ops/metrics.js';
 import { registerOverloadGuards } from './ops/overload.js';
 import { timeouts, trustProxyOption } from './ops/server-options.js';
 import { installClosingHook, Lifecycle } from './ops/shutdown.js';
-import { sendProblem } from './problem-reply.js';
+import { answerClientError, sendProblem } from './problem-reply.js';
 import { StreamRegistry } from './stream/registry.js';
 
 export interface AppDeps {
@@ -83,7 +83,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimit,
     keepAliveTimeout: deps.config.keepAliveTimeoutMs,
+    clientErrorHandler: answerClientError,
     requestTimeout,
+    // Node enforces headersTimeout/requestTimeout only when it sweeps its connections, every 30 s by default:
+    // a slowloris client then holds its socket up to 30 s past the limit (issue 7's sockets test). 1 s is cheap.
+    http: { connectionsCheckingInterval: 1000 },
     trustProxy: trustProxyOption(deps.config.trustProxy),
     // installClosingHook answers requests that arrive while closing, as problem+json (TRIB_SHUTTING_DOWN).
     return503OnClosing: false,

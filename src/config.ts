@@ -1,5 +1,6 @@
 // Every setting of `tributary serve`: its flag, its environment variable and its default, in one table.
 // The README's configuration reference is checked against this table (test/config.test.ts).
+import { DEFAULT_MAX_JSON_DEPTH } from './decode/json-bounds.js';
 
 export interface Config {
   catalog: string | undefined;
@@ -42,6 +43,7 @@ export interface Config {
   wsWindowDocuments: number;
   wsPingIntervalMs: number;
   wsMaxConnections: number;
+  maxJsonDepth: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'list';
@@ -374,6 +376,14 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     default: 10000,
     help: 'Open WebSocket connections; further ones are closed with 1013 (try again later)',
+  },
+  {
+    key: 'maxJsonDepth',
+    flag: 'max-json-depth',
+    env: 'TRIBUTARY_MAX_JSON_DEPTH',
+    kind: 'int',
+    default: DEFAULT_MAX_JSON_DEPTH,
+    help: 'Deepest nesting of arrays and objects in a document (400 above)',
   },
 ];
 

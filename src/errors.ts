@@ -53,6 +53,12 @@ export const ERRORS = {
   ),
   DECODE_INVALID_FORM: spec('TRIB_DECODE_INVALID_FORM', 400, 'Malformed form body'),
   DECODE_TOO_MANY_DOCUMENTS: spec('TRIB_DECODE_TOO_MANY_DOCUMENTS', 413, 'Too many documents in one request'),
+  DECODE_TOO_DEEP: spec('TRIB_DECODE_TOO_DEEP', 400, 'JSON nested deeper than the limit'),
+  DECODE_NUMBER_OUT_OF_RANGE: spec(
+    'TRIB_DECODE_NUMBER_OUT_OF_RANGE',
+    400,
+    'A JSON number does not fit a 64-bit float',
+  ),
   // validate
   VALIDATE_SCHEMA: spec('TRIB_VALIDATE_SCHEMA', 400, 'Documents do not match the collection schema'),
   VALIDATE_RESERVED_META: spec(
@@ -85,6 +91,7 @@ export const ERRORS = {
   SHUTTING_DOWN: spec('TRIB_SHUTTING_DOWN', 503, 'The gateway is shutting down', true),
   REQUEST_TIMEOUT: spec('TRIB_REQUEST_TIMEOUT', 408, 'The request body arrived too slowly'),
   BAD_REQUEST: spec('TRIB_BAD_REQUEST', 400, 'Malformed HTTP request'),
+  HEADERS_TOO_LARGE: spec('TRIB_HEADERS_TOO_LARGE', 431, 'Request headers exceed the limit'),
   INTERNAL: spec('TRIB_INTERNAL', 500, 'Internal error'),
   // stream (WebSocket)
   STREAM_UNSUPPORTED_PROTOCOL: spec(

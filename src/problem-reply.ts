@@ -1,5 +1,7 @@
 // Turns any error into an RFC 9457 problem+json answer with a stable code. Fastify's own errors (body too large,
 // bad Content-Length ...) are mapped onto the registry so clients see one vocabulary.
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorSpec, TributaryError, toProblem } from './errors.js';
 
@@ -40,4 +42,28 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 function describeCause(err: TributaryError): string | undefined {
   const cause = err.cause;
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : undefined;
+}
+
+/**
+ * Fastify's clientErrorHandler: what Node answers before a request exists (headers or body too slow, a
+ * malformed request line, oversized headers) in the same problem+json vocabulary, instead of Fastify's
+ * default `{"error":...}` body without a code (issue 7: slowloris clients must get a coded 4xx too).
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  // A reset socket has nobody left to answer (https://nodejs.org/api/http.html#event-clienterror).
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const spec =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ERRORS.REQUEST_TIMEOUT
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? ERRORS.HEADERS_TOO_LARGE
+        : ERRORS.BAD_REQUEST;
+  const body = JSON.stringify(toProblem(new TributaryError(spec)));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${spec.status} ${STATUS_CODES[spec.status]}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

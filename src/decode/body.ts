@@ -9,6 +9,8 @@ export interface DecodeLimits {
   /** Bytes after Content-Encoding is undone. */
   maxDecodedBytes: number;
   maxDocuments: number;
+  /** Deepest JSON nesting accepted (default DEFAULT_MAX_JSON_DEPTH); see json-bounds.ts. */
+  maxDepth?: number;
 }
 
 export interface BodyHeaders {
@@ -49,10 +51,10 @@ export async function decodeBody(
   let docs: Document[];
   switch (media.format) {
     case 'json':
-      docs = decodeJson(text);
+      docs = decodeJson(text, limits.maxDepth);
       break;
     case 'ndjson':
-      docs = decodeNdjson(text);
+      docs = decodeNdjson(text, limits.maxDepth);
       break;
     case 'form':
       docs = decodeForm!(text);

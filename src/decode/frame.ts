@@ -8,6 +8,8 @@ import { decodeNdjson } from './ndjson.js';
 
 export interface FrameLimits {
   maxDocuments: number;
+  /** See json-bounds.ts; the decoders' default when not given. */
+  maxDepth?: number;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface FrameLimits {
 export function decodeFrame(data: Buffer, binary: boolean, limits: FrameLimits): Document[] {
   const text = binary ? decodeUtf8(data) : data.toString('utf8');
   if (text.trim() === '') throw new TributaryError(ERRORS.DECODE_EMPTY_BODY, 'the message holds no document');
-  const docs = decodeText(text);
+  const docs = decodeText(text, limits.maxDepth);
   if (docs.length === 0) throw new TributaryError(ERRORS.DECODE_EMPTY_BODY, 'the message holds no document');
   if (docs.length > limits.maxDocuments) {
     throw new TributaryError(
@@ -28,9 +30,9 @@ export function decodeFrame(data: Buffer, binary: boolean, limits: FrameLimits):
   return docs;
 }
 
-function decodeText(text: string): Document[] {
+function decodeText(text: string, maxDepth: number | undefined): Document[] {
   try {
-    return decodeJson(text);
+    return decodeJson(text, maxDepth);
   } catch (err) {
     // NDJSON is not one JSON value, so JSON.parse stops at the end of its first line: trying JSON first costs
     // one line, and a pretty-printed object (newlines inside one value) still decodes as JSON.
@@ -42,7 +44,7 @@ function decodeText(text: string): Document[] {
       throw err;
     }
     try {
-      return decodeNdjson(text);
+      return decodeNdjson(text, maxDepth);
     } catch (ndjsonErr) {
       // Report the error of the format the sender meant: NDJSON when its first line is a JSON value by itself.
       throw firstLineParses(text) ? ndjsonErr : err;

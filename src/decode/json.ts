@@ -2,6 +2,7 @@
 // `constructor.prototype`, the two shapes that poison prototypes when a consumer merges the object.
 import sjson from 'secure-json-parse';
 import { ERRORS, TributaryError } from '../errors.js';
+import { checkJsonBounds, DEFAULT_MAX_JSON_DEPTH } from './json-bounds.js';
 import { rememberRawText, splitJsonArray } from './raw-text.js';
 
 export type Document = Record<string, unknown>;
@@ -9,7 +10,8 @@ export type Document = Record<string, unknown>;
 const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
 
 /** Parses one JSON value; errors say where, never echo the input (it may hold a sender's secrets). */
-export function parseJson(text: string, index?: number): unknown {
+export function parseJson(text: string, index?: number, maxDepth = DEFAULT_MAX_JSON_DEPTH): unknown {
+  checkJsonBounds(text, maxDepth, index);
   try {
     return sjson.parse(text, null, PARSE_OPTIONS);
   } catch (err) {
@@ -23,8 +25,8 @@ export function parseJson(text: string, index?: number): unknown {
   }
 }
 
-export function decodeJson(text: string): Document[] {
-  const value = parseJson(text);
+export function decodeJson(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): Document[] {
+  const value = parseJson(text, undefined, maxDepth);
   if (Array.isArray(value)) {
     const notObjects = value.flatMap((v, i) => (isDocument(v) ? [] : [i]));
     if (notObjects.length > 0) {

@@ -2,9 +2,10 @@
 // LF or CRLF separated. Blank lines are skipped, as both specs allow parsers to do.
 import { ERRORS, TributaryError } from '../errors.js';
 import { type Document, isDocument, parseJson } from './json.js';
+import { DEFAULT_MAX_JSON_DEPTH } from './json-bounds.js';
 import { rememberRawText } from './raw-text.js';
 
-export function decodeNdjson(text: string): Document[] {
+export function decodeNdjson(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): Document[] {
   const docs: Document[] = [];
   let start = 0;
   while (start <= text.length) {
@@ -13,7 +14,7 @@ export function decodeNdjson(text: string): Document[] {
     const line = text.slice(start, end).trim();
     if (line !== '') {
       const index = docs.length;
-      const value = parseJson(line, index);
+      const value = parseJson(line, index, maxDepth);
       if (!isDocument(value)) {
         throw new TributaryError(
           ERRORS.DECODE_NOT_AN_OBJECT,

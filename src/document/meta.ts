@@ -2,6 +2,7 @@
 import { randomFillSync } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Binding } from '../catalog/model.js';
+import { ERRORS, TributaryError } from '../errors.js';
 
 // uuid's v7() takes 16 fresh bytes from crypto.getRandomValues on every call, a trip into C++ per document that
 // the bench profile put at 3% (one document per POST) to 4.7% (NDJSON of 100) of the gateway's CPU. The bytes
@@ -58,7 +59,21 @@ export interface SharedMeta {
   pathParams: Record<string, string> | undefined;
 }
 
+/**
+ * `?__proto__=x` parses to an own `__proto__` key: copied as is it reaches Kafka inside `_meta.query` and poisons
+ * a consumer that merges the document (found by fuzzing, issue 7); copied by assignment it sets the prototype of
+ * the copy (`?__proto__=a&__proto__=b` makes it an array). Refused like the same key in a body. The routes call
+ * this on the parsed query, before any copy: the webhook hook before the body is read, the WebSocket route on
+ * the handshake (one HTTP answer instead of one per frame).
+ */
+export function checkQueryKeys(query: object | undefined): void {
+  if (query !== undefined && Object.hasOwn(query, '__proto__')) {
+    throw new TributaryError(ERRORS.DECODE_FORBIDDEN_KEY, "query parameter '__proto__' is refused");
+  }
+}
+
 export function shareMeta(binding: Binding, facts: RequestFacts): SharedMeta {
+  checkQueryKeys(facts.query);
   let headers: Record<string, string> | undefined;
   for (const name of binding.keepHeaders) {
     const value = facts.headers[name];

@@ -37,6 +37,8 @@ const MAX_STALLED_BEATS = 2;
 
 export interface StreamLimits {
   maxDocuments: number;
+  /** Deepest JSON nesting (TRIBUTARY_MAX_JSON_DEPTH); the decoder's default when not given. */
+  maxDepth?: number;
   maxRecordBytes: number;
   /** Deadline for Kafka to acknowledge a frame, from the moment it is handed to the sink. */
   requestTimeoutMs: number;

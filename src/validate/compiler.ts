@@ -6,9 +6,8 @@
 // official webhook schema (oneOf over ~60 events): 0.9 ms vs 12.5 ms per valid payload, because allErrors makes
 // ajv evaluate every oneOf branch to the end.
 //
-// Safety note: ajv compiles `pattern`/`patternProperties` to JS RegExp, which backtracks, so a hostile or
-// careless pattern plus a long string is a ReDoS. A later issue bounds this (maxLength before pattern, or a
-// linear-time engine via `code.regExp`).
+// Safety note: `pattern`/`patternProperties` run on a linear-time engine (./regexp.ts, issue 7): with JS RegExp
+// a careless vendor pattern plus a long string is a ReDoS (the all-errors validator makes it worse).
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Ajv, type AnySchemaObject, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
@@ -16,6 +15,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { DocumentValidator, ValidationFailure } from '../catalog/model.js';
+import { linearRegExp } from './regexp.js';
 import { usedFormats } from './vocabulary.js';
 
 export { unknownKeywords, walkSchema } from './vocabulary.js';
@@ -54,7 +54,6 @@ const META_SCHEMAS: Record<SchemaDraft, string> = {
 // schema compiles in 0.9 s instead of 2.2 s, and validation speed does not move (GitHub examples 332 vs 337
 // µs/document, the bench's order schema 2.8 vs 2.8 µs), so a catalog is ready more than a second sooner.
 const AJV_OPTIONS: Options = {
-  code: { optimize: false },
   strict: false,
   validateFormats: true,
   coerceTypes: false,
@@ -63,6 +62,7 @@ const AJV_OPTIONS: Options = {
   unicodeRegExp: true,
   addUsedSchema: false,
   logger: false,
+  code: { regExp: linearRegExp, optimize: false },
 };
 
 type AjvInstance = Ajv | Ajv2019 | Ajv2020;

@@ -1,5 +1,23 @@
+// _meta from the request facts. Issue 7: a query key `__proto__` (found by fuzzing) is refused, not copied.
+// Issue 6: UUIDv7 from pooled randomness.
 import { describe, expect, it } from 'vitest';
-import { nextUuid } from '../../src/document/meta.js';
+import { nextUuid, shareMeta } from '../../src/document/meta.js';
+import { fixtureCatalog } from '../helpers.js';
+
+describe('shareMeta', () => {
+  it('refuses a __proto__ query parameter instead of copying it into _meta.query (issue 7)', async () => {
+    const binding = (await fixtureCatalog('ingest-route.yaml')).bindings[0]!;
+    const query = JSON.parse('{"__proto__":"x","a":"1"}') as Record<string, string>;
+    const facts = { receivedAt: new Date(), headers: {}, query, pathParams: undefined };
+    expect(() => shareMeta(binding, facts)).toThrow(
+      expect.objectContaining({ code: 'TRIB_DECODE_FORBIDDEN_KEY' }),
+    );
+    expect(shareMeta(binding, { ...facts, query: { a: '1', constructor: 'x' } }).query).toEqual({
+      a: '1',
+      constructor: 'x',
+    });
+  });
+});
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

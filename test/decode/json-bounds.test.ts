@@ -1,0 +1,71 @@
+// Issue 7: nesting and number range are bounded before JSON.parse, so no later stage can overflow its stack
+// or write a different document than the one sent.
+import { describe, expect, it } from 'vitest';
+import { decodeBody } from '../../src/decode/body.js';
+import { checkJsonBounds } from '../../src/decode/json-bounds.js';
+import { TributaryError } from '../../src/errors.js';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(TributaryError);
+    return (err as TributaryError).code;
+  }
+}
+
+const nested = (depth: number, open = '[', close = ']') => `${open.repeat(depth)}${close.repeat(depth)}`;
+
+describe('checkJsonBounds (issue 7)', () => {
+  it('accepts nesting up to the limit and refuses one level more', () => {
+    expect(codeOf(() => checkJsonBounds(nested(256), 256))).toBeUndefined();
+    expect(codeOf(() => checkJsonBounds(nested(257), 256))).toBe('TRIB_DECODE_TOO_DEEP');
+    const objects = `${'{"a":'.repeat(300)}1${'}'.repeat(300)}`;
+    expect(codeOf(() => checkJsonBounds(objects, 256))).toBe('TRIB_DECODE_TOO_DEEP');
+  });
+
+  it('refuses 100,000 nested arrays fast, without recursion', () => {
+    const started = performance.now();
+    expect(codeOf(() => checkJsonBounds(nested(100_000), 256))).toBe('TRIB_DECODE_TOO_DEEP');
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('does not count brackets inside strings, including after escaped quotes and backslashes', () => {
+    const text = JSON.stringify({ s: `${'['.repeat(1000)}\\"[[[`, t: 'a\\', u: '{'.repeat(500) });
+    expect(codeOf(() => checkJsonBounds(text, 2))).toBeUndefined();
+    expect(codeOf(() => checkJsonBounds(`{"a":"\\\\"${'['.repeat(5)}`, 3))).toBe('TRIB_DECODE_TOO_DEEP');
+  });
+
+  it('refuses numbers that overflow a double and keeps ordinary and tiny ones', () => {
+    for (const n of ['1e400', '-1E309', '1.5e+999', '9'.repeat(400)]) {
+      expect(codeOf(() => checkJsonBounds(`{"a":${n}}`, 256))).toBe('TRIB_DECODE_NUMBER_OUT_OF_RANGE');
+    }
+    for (const n of ['1e308', '-2.5e-400', '0', '123456789012345678901234567890', '1E2', '9'.repeat(300)]) {
+      expect(codeOf(() => checkJsonBounds(`{"a":${n},"e":"1e999"}`, 256))).toBeUndefined();
+    }
+  });
+
+  it('never throws on garbage: JSON.parse reports malformed text', () => {
+    for (const text of ['}}}]]]', '"unterminated', '-', '1e', '{"a":--1e999x}', '\\"[[[']) {
+      expect(() => checkJsonBounds(text, 2)).not.toThrow(TypeError);
+    }
+  });
+});
+
+describe('decodeBody limits (issue 7)', () => {
+  const limits = { maxDecodedBytes: 1 << 22, maxDocuments: 10, maxDepth: 8 };
+  const headers = (contentType: string) => ({ contentType, contentEncoding: undefined });
+
+  it('applies maxDepth to JSON and to each NDJSON line, naming the line', async () => {
+    await expect(
+      decodeBody(Buffer.from(`{"a":${nested(8)}}`), headers('application/json'), limits),
+    ).rejects.toMatchObject({ code: 'TRIB_DECODE_TOO_DEEP' });
+    await expect(
+      decodeBody(Buffer.from(`{"a":1}\n{"a":${nested(8)}}\n`), headers('application/x-ndjson'), limits),
+    ).rejects.toMatchObject({ code: 'TRIB_DECODE_TOO_DEEP', message: /document 1/ });
+    expect(
+      await decodeBody(Buffer.from(`{"a":${nested(7)}}`), headers('application/json'), limits),
+    ).toHaveLength(1);
+  });
+});
