@@ -12,7 +12,7 @@ import { ERRORS, TributaryError } from '../src/errors.js';
 import { type DeliveryClaim, type DeliveryLedger, deliveryIds } from '../src/ingest/duplicates.js';
 import { isGithubPing, slackHandshakeAnswer } from '../src/ingest/handshakes.js';
 import { prepareDocuments, type Sink, validateDocuments } from '../src/ingest/pipeline.js';
-import type { BindingMatch, BindingRouter } from '../src/ingest/router.js';
+import { type BindingMatch, type BindingRouter, pathOf } from '../src/ingest/router.js';
 import type { Capacity } from '../src/ops/capacity.js';
 import { recordHeaders } from '../src/ops/trace.js';
 import { sendProblem } from '../src/problem-reply.js';
@@ -35,11 +35,6 @@ declare module 'fastify' {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-export function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
 
 export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOptions): Promise<void> {
   const { config, sink } = opts;

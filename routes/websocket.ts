@@ -14,12 +14,12 @@ import type { Config } from '../src/config.js';
 import { checkQueryKeys } from '../src/document/meta.js';
 import { ERRORS, TributaryError } from '../src/errors.js';
 import type { Sink } from '../src/ingest/pipeline.js';
-import type { BindingRouter } from '../src/ingest/router.js';
+import { type BindingRouter, pathOf } from '../src/ingest/router.js';
 import type { Capacity } from '../src/ops/capacity.js';
 import type { StreamHandshake } from '../src/stream/connection.js';
 import { checkProtocols, offeredProtocols, selectProtocol } from '../src/stream/handshake.js';
 import type { StreamRegistry } from '../src/stream/registry.js';
-import { answerUnrouted, pathOf } from './ingest.js';
+import { answerUnrouted } from './ingest.js';
 
 export interface StreamRouteOptions {
   config: Config;

@@ -6,7 +6,7 @@
 import type { FastifyCorsOptions, FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
 import type { Binding } from '../catalog/model.js';
 import { ERRORS, TributaryError } from '../errors.js';
-import type { BindingMatch } from '../ingest/router.js';
+import { type BindingMatch, pathOf } from '../ingest/router.js';
 
 /** `['*']` allows any origin, including the opaque `null` of sandboxed pages; undefined allows none. */
 export function originAllowed(allowed: readonly string[] | undefined, origin: string): boolean {
@@ -46,8 +46,6 @@ export function corsDelegator(
   return (request, callback) => {
     // Webhook senders send no Origin: skip the route lookup on that hot path.
     if (request.headers.origin === undefined) return callback(null, DISABLED);
-    const q = request.url.indexOf('?');
-    const path = q < 0 ? request.url : request.url.slice(0, q);
-    callback(null, corsOptions(match(path)?.binding, request.headers.origin));
+    callback(null, corsOptions(match(pathOf(request.url))?.binding, request.headers.origin));
   };
 }

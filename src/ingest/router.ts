@@ -40,3 +40,9 @@ export function createRouter(catalog: Pick<Catalog, 'bindings'>): BindingRouter 
     },
   };
 }
+
+/** The path of a request URL, without its query: what bindings are routed on. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
