@@ -8,6 +8,7 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
+  accessLog: 'all' | 'errors' | 'off';
   bodyLimit: number;
   decodedBodyLimit: number;
   maxDocuments: number;
@@ -55,6 +56,8 @@ export interface Setting {
   kind: Kind;
   default: Config[keyof Config];
   help: string;
+  /** The only values a 'string' setting takes. */
+  choices?: readonly string[];
 }
 
 const MiB = 1024 * 1024;
@@ -92,6 +95,15 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'string',
     default: 'info',
     help: 'pino level: fatal, error, warn, info, debug, trace',
+  },
+  {
+    key: 'accessLog',
+    flag: 'access-log',
+    env: 'TRIBUTARY_ACCESS_LOG',
+    kind: 'string',
+    default: 'errors',
+    choices: ['all', 'errors', 'off'],
+    help: 'One info line per request: every request, only answers >= 400, or none',
   },
   {
     key: 'bodyLimit',
@@ -392,6 +404,8 @@ export class ConfigError extends Error {}
 function parseValue(setting: Setting, raw: string, source: string): Config[keyof Config] {
   switch (setting.kind) {
     case 'string':
+      if (setting.choices !== undefined && !setting.choices.includes(raw))
+        throw new ConfigError(`${source}: expected one of ${setting.choices.join(', ')}, got '${raw}'`);
       return raw;
     case 'list':
       return raw

@@ -38,6 +38,10 @@ describe('configuration', () => {
   it('refuses malformed values with the name of the setting', () => {
     expect(() => resolveConfig({}, { TRIBUTARY_PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => resolveConfig({}, { TRIBUTARY_PORT: 'eighty' })).toThrow(/TRIBUTARY_PORT/);
+    expect(() => resolveConfig({ 'access-log': 'some' }, {})).toThrow(
+      /--access-log: expected one of all, errors, off/,
+    );
+    expect(resolveConfig({}, { TRIBUTARY_ACCESS_LOG: 'errors' }).accessLog).toBe('errors');
     expect(() => resolveConfig({ 'create-topics': 'maybe' }, {})).toThrow(/--create-topics/);
   });
 });

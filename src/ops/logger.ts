@@ -12,6 +12,21 @@ export function redactUrl(url: string): string {
   return url.includes('?') ? url.replace(SECRET_QUERY, '$1[Redacted]') : url;
 }
 
+/** How long a log line may wait in the stdout buffer (see stdoutDestination). */
+const FLUSH_INTERVAL_MS = 100;
+
+/**
+ * pino's default stdout stream issues one write(2) per line whenever it is idle, which under load means one
+ * syscall (on libuv's thread pool) per request. Buffering up to 4 KiB and flushing every 100 ms cut the access
+ * log's cost per request by about half (issue 6, measured with bench/). pino flushes the buffer synchronously on
+ * exit, including after an uncaught exception; a SIGKILL loses at most the last 100 ms of lines.
+ */
+function stdoutDestination(): pino.DestinationStream {
+  const stream = pino.destination({ dest: 1, minLength: 4096, sync: false });
+  setInterval(() => stream.flush(), FLUSH_INTERVAL_MS).unref();
+  return stream;
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -34,6 +49,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         }),
       },
     },
-    destination,
+    destination ?? stdoutDestination(),
   );
 }

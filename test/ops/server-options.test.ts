@@ -31,6 +31,7 @@ describe('server options', () => {
     const app = await buildApp({
       config: defaultConfig({
         trustProxy: ['10.1.0.0/16'],
+        accessLog: 'all',
         headersTimeoutMs: 7000,
         httpRequestTimeoutMs: 9000,
       }),

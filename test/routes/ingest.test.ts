@@ -19,7 +19,7 @@ beforeEach(async () => {
   const { logger, lines } = capturedLogger();
   logLines = lines;
   app = await buildApp({
-    config: defaultConfig({ bodyLimit: 4096, decodedBodyLimit: 16384, maxDocuments: 50 }),
+    config: defaultConfig({ bodyLimit: 4096, decodedBodyLimit: 16384, maxDocuments: 50, accessLog: 'all' }),
     catalog: await fixtureCatalog('ingest-route.yaml'),
     logger,
     sink: {
