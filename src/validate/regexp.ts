@@ -14,6 +14,7 @@
 // schema is refused at catalog load (a catalog problem naming the pattern) rather than silently risked.
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types/index.js';
 import { RE2JS } from 're2js';
+import { backtrackingSafe } from './regexp-safe.js';
 
 // ECMAScript WhiteSpace and LineTerminator (ECMA-262 §12.2, §12.3), which JS `\s` matches; RE2's `\s` is
 // ASCII only. Written as RE2 escapes so they can go inside a character class.
@@ -66,7 +67,15 @@ export function toRe2Syntax(pattern: string): string {
   return out;
 }
 
-function compileLinear(pattern: string, _flags: string): RegExpLike {
+function compileLinear(pattern: string, flags: string): RegExpLike {
+  // Simple anchored patterns need no RE2: V8 matches them in linear time too, ~10x faster (./regexp-safe.ts).
+  if (backtrackingSafe(pattern)) {
+    try {
+      return new RegExp(pattern, flags);
+    } catch {
+      // Not valid ECMAScript after all: re2js reports it below as a catalog problem.
+    }
+  }
   let re: RE2JS;
   try {
     re = RE2JS.compile(toRe2Syntax(pattern));
