@@ -46,6 +46,24 @@ describe('checkJsonBounds (issue 7)', () => {
     }
   });
 
+  it('refuses exactly the literals that are not finite doubles, prefilter included (issue 6)', () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const digits = (n: number) =>
+      `${1 + random(9)}${Array.from({ length: n - 1 }, () => random(10)).join('')}`;
+    for (let k = 0; k < 3000; k++) {
+      let literal = (random(2) ? '-' : '') + digits(1 + random(320));
+      if (random(2)) literal += `.${digits(1 + random(5))}`;
+      if (random(3))
+        literal += `${random(2) ? 'e' : 'E'}${['', '+', '-'][random(3)]}${digits(1 + random(3))}`;
+      const refused = codeOf(() => checkJsonBounds(`{"n":${literal}}`, 256)) !== undefined;
+      expect([literal, refused]).toEqual([literal, !Number.isFinite(Number(literal))]);
+    }
+  });
+
   it('never throws on garbage: JSON.parse reports malformed text', () => {
     for (const text of ['}}}]]]', '"unterminated', '-', '1e', '{"a":--1e999x}', '\\"[[[']) {
       expect(() => checkJsonBounds(text, 2)).not.toThrow(TypeError);
