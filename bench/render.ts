@@ -99,7 +99,11 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
       'kafkajs can push, and what the broker takes from its own Java producer benchmark. Latency here is per ' +
       'produce call (kafkajs) or per record (ProducerPerformance, which queues records in the client).',
     '',
-    systemRows(results, ['kafkajs', 'confluent', 'producer-perf'], 'client'),
+    systemRows(
+      results,
+      ['kafkajs', 'platformatic', 'confluent', 'kafkajs-small', 'platformatic-small', 'producer-perf'],
+      'client',
+    ),
     '',
   );
   const lingerIds = [

@@ -21,6 +21,9 @@ export const LABELS: Record<string, string> = {
   fastify: 'bare Fastify route (parse JSON, 200)',
   bridge: 'Strimzi Kafka Bridge',
   kafkajs: 'bare kafkajs producer',
+  platformatic: 'bare @platformatic/kafka producer',
+  'kafkajs-small': 'bare kafkajs producer, 20 documents per send, 16 in flight',
+  'platformatic-small': 'bare @platformatic/kafka producer, 20 documents per send, 16 in flight',
   'producer-perf': 'Kafka ProducerPerformance',
 };
 
