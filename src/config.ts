@@ -17,6 +17,7 @@ export interface Config {
   batchMaxBytes: number;
   maxInFlightBatches: number;
   kafkaClientId: string;
+  kafkaClient: KafkaClientKind;
   kafkaConnectTimeoutMs: number;
   topicPartitions: number;
   topicReplicationFactor: number;
@@ -46,6 +47,10 @@ export interface Config {
   maxJsonDepth: number;
 }
 
+/** The library behind the producer (src/kafka/producer.ts, src/kafka/producer-platformatic.ts). */
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+export type KafkaClientKind = (typeof KAFKA_CLIENTS)[number];
+
 type Kind = 'string' | 'int' | 'bool' | 'list';
 
 export interface Setting {
@@ -55,6 +60,8 @@ export interface Setting {
   kind: Kind;
   default: Config[keyof Config];
   help: string;
+  /** A string setting that takes only these values. */
+  choices?: readonly string[];
 }
 
 const MiB = 1024 * 1024;
@@ -164,6 +171,15 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'string',
     default: 'tributary',
     help: 'Kafka client.id',
+  },
+  {
+    key: 'kafkaClient',
+    flag: 'kafka-client',
+    env: 'TRIBUTARY_KAFKA_CLIENT',
+    kind: 'string',
+    choices: KAFKA_CLIENTS,
+    default: 'kafkajs',
+    help: 'Producer library: kafkajs or platformatic (@platformatic/kafka, less CPU per document)',
   },
   {
     key: 'kafkaConnectTimeoutMs',
@@ -392,6 +408,8 @@ export class ConfigError extends Error {}
 function parseValue(setting: Setting, raw: string, source: string): Config[keyof Config] {
   switch (setting.kind) {
     case 'string':
+      if (setting.choices !== undefined && !setting.choices.includes(raw))
+        throw new ConfigError(`${source}: expected one of ${setting.choices.join(', ')}, got '${raw}'`);
       return raw;
     case 'list':
       return raw

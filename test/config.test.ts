@@ -39,5 +39,10 @@ describe('configuration', () => {
     expect(() => resolveConfig({}, { TRIBUTARY_PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => resolveConfig({}, { TRIBUTARY_PORT: 'eighty' })).toThrow(/TRIBUTARY_PORT/);
     expect(() => resolveConfig({ 'create-topics': 'maybe' }, {})).toThrow(/--create-topics/);
+    expect(() => resolveConfig({}, { TRIBUTARY_KAFKA_CLIENT: 'rdkafka' })).toThrow(
+      /TRIBUTARY_KAFKA_CLIENT: expected one of kafkajs, platformatic/,
+    );
+    expect(resolveConfig({ 'kafka-client': 'platformatic' }, {}).kafkaClient).toBe('platformatic');
+    expect(resolveConfig({}, {}).kafkaClient).toBe('kafkajs');
   });
 });
