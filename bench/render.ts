@@ -121,6 +121,18 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
       '',
     );
   }
+  if (summarize(results, 'webhooks-platformatic')) {
+    out.push(
+      '## Kafka client: kafkajs or @platformatic/kafka',
+      '',
+      'Scenario 1 with `--kafka-client platformatic` (src/kafka/producer-platformatic.ts): the same gateway, ' +
+        'batcher and retries with the pure-JavaScript `@platformatic/kafka` producing, same load, alternating ' +
+        'with kafkajs within each round.',
+      '',
+      systemRows(results, ['webhooks', 'webhooks-platformatic']),
+      '',
+    );
+  }
   if (summarize(results, 'webhooks-confluent') || summarize(results, 'websocket-confluent')) {
     out.push(
       '## Kafka client: kafkajs or librdkafka',

@@ -10,6 +10,7 @@
 //   npm run bench -- --flags "--linger-ms 5"   extra `serve` flags for every gateway
 //   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
+//   npm run bench -- --only webhooks,webhooks-platformatic,cost,cost-platformatic   the gateway with each client
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -187,7 +188,8 @@ async function main(): Promise<void> {
     // Gateway and baselines alternate within each round, so a burst of load from other users of the machine
     // hits both sides instead of one.
     for (let r = 1; r <= settings.rounds; r++) {
-      const order = r % 2 === 1 ? ['fastify', 'webhooks', 'bridge'] : ['bridge', 'webhooks', 'fastify'];
+      const order = ['fastify', 'webhooks', 'webhooks-platformatic', 'bridge'];
+      if (r % 2 === 0) order.reverse();
       for (const id of order) {
         if (!wants(id)) continue;
         if (id === 'fastify') await take(`fastify r${r}`, () => measureBareFastify(ctx, r));
@@ -195,6 +197,11 @@ async function main(): Promise<void> {
         if (id === 'webhooks' && wants('confluent') && confluentMissing === undefined) {
           await take(`webhooks-confluent r${r}`, () =>
             measureWebhooks(ctx, 'single', r, { id: 'webhooks-confluent', client: 'confluent' }),
+          );
+        }
+        if (id === 'webhooks-platformatic') {
+          await take(`${id} r${r}`, () =>
+            measureWebhooks(ctx, 'single', r, { id, flags: ['--kafka-client', 'platformatic'] }),
           );
         }
         if (id === 'bridge' && bridgeLibs) {
@@ -223,9 +230,18 @@ async function main(): Promise<void> {
         }
       }
     }
-    if (only?.has('cost')) {
-      for (let r = 1; r <= settings.rounds; r++)
-        await take(`cost r${r}`, () => measureCost(ctx, Number(values.rate ?? 1000), r));
+    // Opt-in only (a fixed-rate run says nothing the peak runs do not, unless asked): cost, and cost-platformatic
+    // with TRIBUTARY_KAFKA_CLIENT=platformatic, alternating within each round.
+    for (let r = 1; r <= settings.rounds; r++) {
+      const costs = [
+        { id: 'cost', flags: [] },
+        { id: 'cost-platformatic', flags: ['--kafka-client', 'platformatic'] },
+      ];
+      if (r % 2 === 0) costs.reverse();
+      for (const extra of costs) {
+        if (only?.has(extra.id))
+          await take(`${extra.id} r${r}`, () => measureCost(ctx, Number(values.rate ?? 1000), r, extra));
+      }
     }
     if (wants('batch-array')) await take('batch-array', () => measureWebhooks(ctx, 'array', 1));
     if (wants('batch-ndjson')) await take('batch-ndjson', () => measureWebhooks(ctx, 'ndjson', 1));

@@ -10,6 +10,7 @@ export const WS_NOTE =
 
 export const LABELS: Record<string, string> = {
   webhooks: 'Tributary, 1 document per POST',
+  'webhooks-platformatic': 'Tributary with @platformatic/kafka, 1 document per POST',
   'batch-array': 'Tributary, JSON array of 100 per POST',
   'batch-ndjson': 'Tributary, NDJSON of 100 per POST',
   websocket: 'Tributary WebSocket, NDJSON frames of 100',

@@ -40,6 +40,8 @@ export abstract class RetryingProducer implements RecordProducer {
     protected readonly logger: Logger,
   ) {}
 
+  /** Which library produces (TRIBUTARY_KAFKA_CLIENT), for the logs. */
+  protected abstract readonly client: string;
   /** Connects the client (resolves once it can produce). */
   protected abstract open(): Promise<void>;
   /** One produce attempt of every record with acks=all, in as few requests as the client makes. */
@@ -67,10 +69,10 @@ export abstract class RetryingProducer implements RecordProducer {
       .then(() => {
         this.isConnected = true;
         this.lastSuccessAt = Date.now();
-        this.logger.info('kafka producer connected');
+        this.logger.info({ client: this.client }, 'kafka producer connected');
       })
       .catch((err: unknown) => {
-        this.logger.warn({ err: describe(err) }, 'kafka unreachable; retrying');
+        this.logger.warn({ client: this.client, err: describe(err) }, 'kafka unreachable; retrying');
         this.scheduleReconnect();
       })
       .finally(() => {

@@ -18,6 +18,8 @@ import type { OutboundRecord } from './record.js';
 
 type StringProducer = Producer<string, string, string, string>;
 
+const CLIENT_TIMEOUT_MARGIN_MS = 2000;
+
 /**
  * What the client does with a batch, read in its source (1.35.0, dist/clients/producer/producer.js): one send()
  * groups the records by leader broker and sends one ProduceRequest per broker; a partition error in a response
@@ -28,6 +30,7 @@ type StringProducer = Producer<string, string, string, string>;
  */
 export class PlatformaticProducer extends RetryingProducer {
   private readonly producer: StringProducer;
+  protected readonly client = 'platformatic';
 
   constructor(conn: KafkaConnection, opts: ProducerOptions, logger: Logger) {
     super(opts, logger);
@@ -35,10 +38,12 @@ export class PlatformaticProducer extends RetryingProducer {
       clientId: conn.clientId,
       bootstrapBrokers: conn.brokers,
       connectTimeout: conn.connectionTimeoutMs,
-      // The broker's wait for the in-sync replicas, and the client's wait for the answer: past the deadline the
-      // request has already been answered 503 by the batcher.
+      // The broker's wait for the in-sync replicas. The client's own wait is longer, so that the broker's
+      // REQUEST_TIMED_OUT normally arrives first: in 1.35.0 a response that comes after the client gave up is
+      // not consumed (connection.js #onData returns early on `timedOut`), and the next one on that connection
+      // then fails it with UnexpectedCorrelationIdError. Past the deadline the batcher has answered 503 anyway.
       timeout: opts.produceTimeoutMs,
-      requestTimeout: opts.produceTimeoutMs,
+      requestTimeout: opts.produceTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
       retries: 0,
       repeatOnStaleMetadata: false,
       acks: ProduceAcks.ALL,

@@ -54,6 +54,7 @@ export type { ProducerOptions, RecordProducer } from './producer-base.js';
  */
 export class KafkaProducer extends RetryingProducer {
   private readonly producer: Producer;
+  protected readonly client = 'kafkajs';
 
   constructor(kafka: Kafka, opts: ProducerOptions, logger: Logger) {
     super(opts, logger);
