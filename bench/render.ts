@@ -99,7 +99,11 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
       'kafkajs can push, and what the broker takes from its own Java producer benchmark. Latency here is per ' +
       'produce call (kafkajs) or per record (ProducerPerformance, which queues records in the client).',
     '',
-    systemRows(results, ['kafkajs', 'confluent', 'producer-perf'], 'client'),
+    systemRows(
+      results,
+      ['kafkajs', 'platformatic', 'confluent', 'kafkajs-small', 'platformatic-small', 'producer-perf'],
+      'client',
+    ),
     '',
   );
   const lingerIds = [
@@ -114,6 +118,18 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
         'in the broker per document).',
       '',
       systemRows(results, lingerIds),
+      '',
+    );
+  }
+  if (summarize(results, 'webhooks-platformatic')) {
+    out.push(
+      '## Kafka client: kafkajs or @platformatic/kafka',
+      '',
+      'Scenario 1 with `--kafka-client platformatic` (src/kafka/producer-platformatic.ts): the same gateway, ' +
+        'batcher and retries with the pure-JavaScript `@platformatic/kafka` producing, same load, alternating ' +
+        'with kafkajs within each round.',
+      '',
+      systemRows(results, ['webhooks', 'webhooks-platformatic']),
       '',
     );
   }

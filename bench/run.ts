@@ -4,15 +4,16 @@
 //   npm run bench                     full run (about 15 minutes on 2 cores)
 //   npm run bench -- --quick          short runs, one round: checks the suite works, numbers are rough
 //   npm run bench -- --only webhooks,fastify   a subset (ids as in the results)
+//   npm run bench -- --only kafkajs,platformatic,kafkajs-small,platformatic-small   bare producers side by side
 //   npm run bench -- --profile single   also run scenario 1 (or array, ndjson, websocket) under --cpu-prof, print
 //                                       the hottest functions
 //   npm run bench -- --flags "--linger-ms 5"   extra `serve` flags for every gateway
 //   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
+//   npm run bench -- --only webhooks,webhooks-platformatic,cost,cost-platformatic   the gateway with each client
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +30,13 @@ import { measureCost } from './scenarios/cost.js';
 import { measureBareFastify } from './scenarios/fastify-baseline.js';
 import { measureIdleWebSockets } from './scenarios/idle-websockets.js';
 import { measureInstances } from './scenarios/instances.js';
-import { confluentAvailable, measureBareKafkajs } from './scenarios/kafkajs-baseline.js';
+import {
+  type ClientKind,
+  confluentAvailable,
+  LARGE_BATCHES,
+  measureBareKafkajs,
+  SMALL_BATCHES,
+} from './scenarios/kafkajs-baseline.js';
 import { measureLatencyCurve } from './scenarios/latency-curve.js';
 import { measureProducerPerf } from './scenarios/producer-perf.js';
 import { profileWebhooks } from './scenarios/profile.js';
@@ -73,8 +80,9 @@ function log(message: string): void {
 }
 
 function versionOf(pkg: string): string {
-  const require = createRequire(path.join(root, 'package.json'));
-  return (require(`${pkg}/package.json`) as { version: string }).version;
+  // From the file, not require(`${pkg}/package.json`): @platformatic/kafka's exports do not list its package.json.
+  const file = path.join(root, 'node_modules', pkg, 'package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 function javaVersionLine(): string {
@@ -114,6 +122,7 @@ async function main(): Promise<void> {
       node: process.version,
       kafka: (await readDist()).version,
       kafkajs: versionOf('kafkajs'),
+      '@platformatic/kafka': versionOf('@platformatic/kafka'),
       fastify: versionOf('fastify'),
       ajv: versionOf('ajv'),
       autocannon: versionOf('autocannon'),
@@ -179,7 +188,8 @@ async function main(): Promise<void> {
     // Gateway and baselines alternate within each round, so a burst of load from other users of the machine
     // hits both sides instead of one.
     for (let r = 1; r <= settings.rounds; r++) {
-      const order = r % 2 === 1 ? ['fastify', 'webhooks', 'bridge'] : ['bridge', 'webhooks', 'fastify'];
+      const order = ['fastify', 'webhooks', 'webhooks-platformatic', 'bridge'];
+      if (r % 2 === 0) order.reverse();
       for (const id of order) {
         if (!wants(id)) continue;
         if (id === 'fastify') await take(`fastify r${r}`, () => measureBareFastify(ctx, r));
@@ -187,6 +197,11 @@ async function main(): Promise<void> {
         if (id === 'webhooks' && wants('confluent') && confluentMissing === undefined) {
           await take(`webhooks-confluent r${r}`, () =>
             measureWebhooks(ctx, 'single', r, { id: 'webhooks-confluent', client: 'confluent' }),
+          );
+        }
+        if (id === 'webhooks-platformatic') {
+          await take(`${id} r${r}`, () =>
+            measureWebhooks(ctx, 'single', r, { id, flags: ['--kafka-client', 'platformatic'] }),
           );
         }
         if (id === 'bridge' && bridgeLibs) {
@@ -203,14 +218,30 @@ async function main(): Promise<void> {
           );
         }
       }
-      if (wants('kafkajs')) await take(`kafkajs r${r}`, () => measureBareKafkajs(ctx, r));
-      if (wants('confluent') && confluentMissing === undefined) {
-        await take(`confluent r${r}`, () => measureBareKafkajs(ctx, r, 'confluent'));
+      // Bare producers, large batches then the small ones the batcher sends (`-small` ids); the order of the
+      // clients flips every round so a burst of other load does not always land on the same one.
+      const clients: ClientKind[] = ['kafkajs', 'platformatic'];
+      if (confluentMissing === undefined) clients.push('confluent');
+      if (r % 2 === 0) clients.reverse();
+      for (const shape of [LARGE_BATCHES, SMALL_BATCHES]) {
+        for (const client of clients) {
+          const id = `${client}${shape.suffix}`;
+          if (wants(id)) await take(`${id} r${r}`, () => measureBareKafkajs(ctx, r, client, shape));
+        }
       }
     }
-    if (only?.has('cost')) {
-      for (let r = 1; r <= settings.rounds; r++)
-        await take(`cost r${r}`, () => measureCost(ctx, Number(values.rate ?? 1000), r));
+    // Opt-in only (a fixed-rate run says nothing the peak runs do not, unless asked): cost, and cost-platformatic
+    // with TRIBUTARY_KAFKA_CLIENT=platformatic, alternating within each round.
+    for (let r = 1; r <= settings.rounds; r++) {
+      const costs = [
+        { id: 'cost', flags: [] },
+        { id: 'cost-platformatic', flags: ['--kafka-client', 'platformatic'] },
+      ];
+      if (r % 2 === 0) costs.reverse();
+      for (const extra of costs) {
+        if (only?.has(extra.id))
+          await take(`${extra.id} r${r}`, () => measureCost(ctx, Number(values.rate ?? 1000), r, extra));
+      }
     }
     if (wants('batch-array')) await take('batch-array', () => measureWebhooks(ctx, 'array', 1));
     if (wants('batch-ndjson')) await take('batch-ndjson', () => measureWebhooks(ctx, 'ndjson', 1));

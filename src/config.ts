@@ -18,6 +18,7 @@ export interface Config {
   batchMaxBytes: number;
   maxInFlightBatches: number;
   kafkaClientId: string;
+  kafkaClient: KafkaClientKind;
   kafkaConnectTimeoutMs: number;
   topicPartitions: number;
   topicReplicationFactor: number;
@@ -46,6 +47,10 @@ export interface Config {
   wsMaxConnections: number;
   maxJsonDepth: number;
 }
+
+/** The library behind the producer (src/kafka/producer.ts, src/kafka/producer-platformatic.ts). */
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+export type KafkaClientKind = (typeof KAFKA_CLIENTS)[number];
 
 type Kind = 'string' | 'int' | 'bool' | 'list';
 
@@ -176,6 +181,15 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'string',
     default: 'tributary',
     help: 'Kafka client.id',
+  },
+  {
+    key: 'kafkaClient',
+    flag: 'kafka-client',
+    env: 'TRIBUTARY_KAFKA_CLIENT',
+    kind: 'string',
+    choices: KAFKA_CLIENTS,
+    default: 'kafkajs',
+    help: 'Producer library: kafkajs or platformatic (@platformatic/kafka, less CPU per document)',
   },
   {
     key: 'kafkaConnectTimeoutMs',

@@ -8,12 +8,13 @@ import { RedisDeliveryStore, redisUrlProblem } from './ingest/deliveries-redis.j
 import type { Sink } from './ingest/pipeline.js';
 import { Batcher } from './kafka/batcher.js';
 import { MetadataProbe } from './kafka/metadata-probe.js';
-import { createKafka, KafkaProducer } from './kafka/producer.js';
+import { createKafka, type KafkaConnection, KafkaProducer } from './kafka/producer.js';
+import type { ProducerOptions, RecordProducer } from './kafka/producer-base.js';
 import { Metrics } from './ops/metrics.js';
 
 export interface Gateway {
   app: App;
-  producer: KafkaProducer;
+  producer: RecordProducer;
   batcher: Batcher;
   /** Kafka answered recently (readiness "kafka-metadata"). */
   metadata: MetadataProbe;
@@ -29,19 +30,25 @@ export async function startGateway(config: Config, catalog: Catalog, logger: Log
     if (problem !== undefined) throw new Error(problem);
     deliveries = new RedisDeliveryStore(config.redisUrl, logger);
   }
-  const kafka = createKafka(
-    {
-      brokers: config.brokers,
-      clientId: config.kafkaClientId,
-      connectionTimeoutMs: config.kafkaConnectTimeoutMs,
-    },
-    logger,
-  );
-  const producer = new KafkaProducer(
-    kafka,
-    { produceTimeoutMs: config.requestTimeoutMs, reconnectDelayMs: 1000 },
-    logger,
-  );
+  const connection: KafkaConnection = {
+    brokers: config.brokers,
+    clientId: config.kafkaClientId,
+    connectionTimeoutMs: config.kafkaConnectTimeoutMs,
+  };
+  // Admin requests (the metadata probe) stay on kafkajs whichever client produces.
+  const kafka = createKafka(connection, logger);
+  const producerOptions: ProducerOptions = {
+    produceTimeoutMs: config.requestTimeoutMs,
+    reconnectDelayMs: 1000,
+  };
+  let producer: RecordProducer;
+  if (config.kafkaClient === 'platformatic') {
+    // Loaded only when chosen: the default gateway does not pay for a second client's start-up.
+    const { PlatformaticProducer } = await import('./kafka/producer-platformatic.js');
+    producer = new PlatformaticProducer(connection, producerOptions, logger);
+  } else {
+    producer = new KafkaProducer(kafka, producerOptions, logger);
+  }
   const metadata = new MetadataProbe(
     kafka,
     () => producer.lastSuccessAt,

@@ -43,5 +43,10 @@ describe('configuration', () => {
     );
     expect(resolveConfig({}, { TRIBUTARY_ACCESS_LOG: 'errors' }).accessLog).toBe('errors');
     expect(() => resolveConfig({ 'create-topics': 'maybe' }, {})).toThrow(/--create-topics/);
+    expect(() => resolveConfig({}, { TRIBUTARY_KAFKA_CLIENT: 'rdkafka' })).toThrow(
+      /TRIBUTARY_KAFKA_CLIENT: expected one of kafkajs, platformatic/,
+    );
+    expect(resolveConfig({ 'kafka-client': 'platformatic' }, {}).kafkaClient).toBe('platformatic');
+    expect(resolveConfig({}, {}).kafkaClient).toBe('kafkajs');
   });
 });

@@ -4,12 +4,14 @@
 //
 // client 'kafkajs' is the gateway's client. client 'confluent' is @confluentinc/kafka-javascript (librdkafka)
 // through its KafkaJS-compatible API, measured only where it is installed (it is not a dependency: without a
-// prebuilt binary it needs a native build, see docs/benchmarks.md).
+// prebuilt binary it needs a native build, see docs/benchmarks.md). client 'platformatic' is @platformatic/kafka
+// (pure JS, issue 6), with the Java-compatible partitioner so keys land where kafkajs puts them.
+import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import kafkajs from 'kafkajs';
 import { orderPool } from '../lib/documents.js';
 
 interface Options {
-  client: 'kafkajs' | 'confluent';
+  client: 'kafkajs' | 'confluent' | 'platformatic';
   bootstrap: string[];
   topic: string;
   warmupSec: number;
@@ -55,6 +57,24 @@ async function connect(): Promise<BenchProducer> {
     return {
       send: (messages) => producer.send({ topic: opts.topic, messages }),
       disconnect: () => producer.disconnect(),
+    };
+  }
+  if (opts.client === 'platformatic') {
+    const producer = new Producer({
+      clientId: 'bench-platformatic',
+      bootstrapBrokers: opts.bootstrap,
+      serializers: stringSerializers,
+      partitioner: compatibilityPartitioner,
+      acks: ProduceAcks.ALL,
+    });
+    const { topic } = opts;
+    return {
+      send: (messages) =>
+        producer.send({
+          acks: ProduceAcks.ALL,
+          messages: messages.map((m) => ({ topic, key: m.key, value: m.value })),
+        }),
+      disconnect: () => producer.close(),
     };
   }
   const kafka = new kafkajs.Kafka({

@@ -10,6 +10,7 @@ export const WS_NOTE =
 
 export const LABELS: Record<string, string> = {
   webhooks: 'Tributary, 1 document per POST',
+  'webhooks-platformatic': 'Tributary with @platformatic/kafka, 1 document per POST',
   'batch-array': 'Tributary, JSON array of 100 per POST',
   'batch-ndjson': 'Tributary, NDJSON of 100 per POST',
   websocket: 'Tributary WebSocket, NDJSON frames of 100',
@@ -21,6 +22,9 @@ export const LABELS: Record<string, string> = {
   fastify: 'bare Fastify route (parse JSON, 200)',
   bridge: 'Strimzi Kafka Bridge',
   kafkajs: 'bare kafkajs producer',
+  platformatic: 'bare @platformatic/kafka producer',
+  'kafkajs-small': 'bare kafkajs producer, 20 documents per send, 16 in flight',
+  'platformatic-small': 'bare @platformatic/kafka producer, 20 documents per send, 16 in flight',
   'producer-perf': 'Kafka ProducerPerformance',
 };
 

@@ -9,16 +9,22 @@ import { runHttpLoad } from '../lib/load.js';
 import { CpuMeter, round } from '../lib/processes.js';
 import type { Measurement } from '../results.js';
 
-export async function measureCost(ctx: BenchContext, rate: number, roundNo: number): Promise<Measurement> {
-  const topic = topicFor('cost');
+export async function measureCost(
+  ctx: BenchContext,
+  rate: number,
+  roundNo: number,
+  extra: { flags?: string[]; id?: string } = {},
+): Promise<Measurement> {
+  const id = extra.id ?? 'cost';
+  const topic = topicFor(id);
   await createTopics(ctx.bootstrap, [topic]);
   const catalog = await writeOrdersCatalog(ctx.workDir, topic);
   const gw = await startGatewayProcess({
     root: ctx.root,
     catalog,
     bootstrap: ctx.bootstrap,
-    flags: ctx.settings.gatewayFlags,
-    logFile: logFile(ctx, `cost-r${roundNo}`),
+    flags: [...ctx.settings.gatewayFlags, ...(extra.flags ?? [])],
+    logFile: logFile(ctx, `${id}-r${roundNo}`),
   });
   try {
     const load = {
@@ -36,11 +42,11 @@ export async function measureCost(ctx: BenchContext, rate: number, roundNo: numb
     const cores = meter.stop();
     const usPerDoc = round(((cores['server'] ?? 0) * 1e6) / run.docsPerSec, 1);
     ctx.log(
-      `cost r${roundNo} at ${rate}/s: ${run.docsPerSec} docs/s, ${usPerDoc} µs CPU per document, ` +
+      `${id} r${roundNo} at ${rate}/s: ${run.docsPerSec} docs/s, ${usPerDoc} µs CPU per document, ` +
         `p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, cores ${JSON.stringify(cores)}`,
     );
     return {
-      id: 'cost',
+      id,
       round: roundNo,
       durationSec: run.durationSec,
       docsPerSec: run.docsPerSec,

@@ -1,4 +1,5 @@
-// Baseline (b): bare kafkajs, same documents and keys, large batches, acks=-1.
+// Baseline (b): a bare producer (kafkajs, or another client to compare), same documents and keys, acks=-1. Large
+// batches by default; the `small` shape is closer to what the gateway's batcher sends under webhook load.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type BenchContext, logFile, waitForOutput } from '../lib/context.js';
@@ -9,7 +10,20 @@ import type { Measurement } from '../results.js';
 export const KAFKAJS_BATCH_DOCS = 500;
 export const KAFKAJS_IN_FLIGHT = 4;
 
-export type ClientKind = 'kafkajs' | 'confluent';
+/** Documents per send() and sends in flight; ids get the suffix (e.g. kafkajs-small). */
+export interface ProducerShape {
+  suffix: string;
+  batchDocs: number;
+  inFlight: number;
+}
+export const LARGE_BATCHES: ProducerShape = {
+  suffix: '',
+  batchDocs: KAFKAJS_BATCH_DOCS,
+  inFlight: KAFKAJS_IN_FLIGHT,
+};
+export const SMALL_BATCHES: ProducerShape = { suffix: '-small', batchDocs: 20, inFlight: 16 };
+
+export type ClientKind = 'kafkajs' | 'confluent' | 'platformatic';
 
 /** Whether @confluentinc/kafka-javascript can be loaded here (it is optional, see the client). */
 export async function confluentAvailable(): Promise<string | undefined> {
@@ -26,13 +40,15 @@ export async function measureBareKafkajs(
   ctx: BenchContext,
   roundNo: number,
   client: ClientKind = 'kafkajs',
+  shape: ProducerShape = LARGE_BATCHES,
 ): Promise<Measurement> {
-  const topic = topicFor(client);
+  const id = `${client}${shape.suffix}`;
+  const topic = topicFor(id);
   await createTopics(ctx.bootstrap, [topic]);
   const { settings } = ctx;
-  const file = logFile(ctx, `${client}-r${roundNo}`);
+  const file = logFile(ctx, `${id}-r${roundNo}`);
   const child = spawnChild(
-    client,
+    id,
     process.execPath,
     [
       path.join(ctx.root, 'dist', 'bench', 'clients', 'kafkajs-producer.js'),
@@ -42,8 +58,8 @@ export async function measureBareKafkajs(
         topic,
         warmupSec: settings.warmupSec,
         durationSec: settings.durationSec,
-        batchDocs: KAFKAJS_BATCH_DOCS,
-        inFlight: KAFKAJS_IN_FLIGHT,
+        batchDocs: shape.batchDocs,
+        inFlight: shape.inFlight,
       }),
     ],
     { logFile: file, env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' } },
@@ -65,7 +81,7 @@ export async function measureBareKafkajs(
     };
     await child.stop();
     const m: Measurement = {
-      id: client,
+      id,
       round: roundNo,
       durationSec: round(r.seconds, 1),
       docsPerSec: round(r.docs / r.seconds),
@@ -74,9 +90,9 @@ export async function measureBareKafkajs(
       peakRssMiB,
       ok: r.docs,
       recordsInTopic: await countRecords(ctx.bootstrap, topic),
-      note: `${KAFKAJS_BATCH_DOCS} documents per send(), ${KAFKAJS_IN_FLIGHT} sends in flight; latency is per send()`,
+      note: `${shape.batchDocs} documents per send(), ${shape.inFlight} sends in flight; latency is per send()`,
     };
-    ctx.log(`${client} r${roundNo}: ${m.docsPerSec} docs/s, cores ${JSON.stringify(m.cores)}`);
+    ctx.log(`${id} r${roundNo}: ${m.docsPerSec} docs/s, cores ${JSON.stringify(m.cores)}`);
     return m;
   } finally {
     await child.stop();

@@ -1,7 +1,9 @@
-// The only module that imports kafkajs (with src/kafka/admin.ts), so the client can be swapped behind these types.
+// kafkajs behind the gateway's producer contract (producer-base.ts), and the kafkajs client that admin work
+// (topics.ts, metadata-probe.ts) uses whichever producer client is selected.
 import kafkajs, { type Kafka, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ERRORS, TributaryError } from '../errors.js';
+import { type ProducerOptions, RetryingProducer } from './producer-base.js';
 
 // kafkajs is CommonJS: Node's ESM loader sees only some of its exports as named ones, so take them off the default.
 const { Kafka: KafkaClient, KafkaJSError, KafkaJSProtocolError, logLevel } = kafkajs;
@@ -38,115 +40,39 @@ function logKafka(logger: Logger, { level, log }: LogEntry): void {
   else logger.debug(fields, `kafka: ${message}`);
 }
 
-export interface ProducerOptions {
-  /** Upper bound of one produce call, including its retries (the request deadline). */
-  produceTimeoutMs: number;
-  /** Delay between connection attempts while Kafka is unreachable. */
-  reconnectDelayMs: number;
-}
+export type { ProducerOptions, RecordProducer } from './producer-base.js';
 
 /**
- * One kafkajs producer per process, acks=all. It connects in the background and keeps trying, so the gateway
- * starts (and answers 503) while Kafka is down, and recovers by itself when it returns.
+ * The kafkajs producer (TRIBUTARY_KAFKA_CLIENT=kafkajs, the default).
+ *
+ * Retries are ours (RetryingProducer.send), not kafkajs's: kafkajs 2.2.4 keeps one broker -> response map across
+ * its retries of a sendBatch and resends only to brokers without a response; when a partition's leadership moves
+ * to a broker that already answered for other partitions, that partition's records are never sent and sendBatch
+ * still resolves. Fault drill 1 (issue 7: leader SIGKILLed, 3 partitions on 3 nodes) measured 6 of 32,501
+ * acknowledged documents missing from Kafka that way; see tulios/kafkajs#1303 and #1798. kafkajs refreshes
+ * metadata after each failed attempt before it throws, so the next fresh call finds the new leader.
  */
-export class KafkaProducer {
+export class KafkaProducer extends RetryingProducer {
   private readonly producer: Producer;
-  private isConnected = false;
-  private connecting: Promise<void> | undefined;
-  private closed = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  /** Epoch ms of the last produce that Kafka acknowledged, or of the last connect. */
-  lastSuccessAt = 0;
+  protected readonly client = 'kafkajs';
 
-  constructor(
-    kafka: Kafka,
-    private readonly opts: ProducerOptions,
-    private readonly logger: Logger,
-  ) {
+  constructor(kafka: Kafka, opts: ProducerOptions, logger: Logger) {
+    super(opts, logger);
     this.producer = kafka.producer({
       allowAutoTopicCreation: false,
-      // No retries inside kafkajs: send() retries the whole batch itself (see there, and the fault drill of
+      // No retries inside kafkajs: send() retries the whole batch itself (see above, and the fault drill of
       // issue 7 that lost acknowledged documents while kafkajs retried).
       retry: { retries: 0 },
       idempotent: false,
     });
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.isConnected = false;
-    });
+    this.producer.on(this.producer.events.DISCONNECT, () => this.disconnected());
   }
 
-  connected(): boolean {
-    return this.isConnected;
+  protected open(): Promise<void> {
+    return this.producer.connect();
   }
 
-  /** Starts connecting; resolves after the first attempt, whatever its outcome. */
-  start(): Promise<void> {
-    return this.connect();
-  }
-
-  private connect(): Promise<void> {
-    if (this.closed || this.isConnected) return Promise.resolve();
-    this.connecting ??= this.producer
-      .connect()
-      .then(() => {
-        this.isConnected = true;
-        this.lastSuccessAt = Date.now();
-        this.logger.info('kafka producer connected');
-      })
-      .catch((err: unknown) => {
-        this.logger.warn({ err: describe(err) }, 'kafka unreachable; retrying');
-        this.scheduleReconnect();
-      })
-      .finally(() => {
-        this.connecting = undefined;
-      });
-    return this.connecting;
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.retryTimer !== undefined) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.connect();
-    }, this.opts.reconnectDelayMs);
-    this.retryTimer.unref();
-  }
-
-  /**
-   * Produces every record with acks=all; rejects with a TributaryError.
-   *
-   * Retries are ours, not kafkajs's, and each resends the whole batch in a fresh sendBatch call. kafkajs 2.2.4
-   * keeps one broker -> response map across its retries of a sendBatch and resends only to brokers without a
-   * response; when a partition's leadership moves to a broker that already answered for other partitions,
-   * that partition's records are never sent and sendBatch still resolves. Fault drill 1 (issue 7: leader
-   * SIGKILLed, 3 partitions on 3 nodes) measured 6 of 32,501 acknowledged documents missing from Kafka that
-   * way; see tulios/kafkajs#1303 and #1798. A fresh call re-sends records that had landed (duplicates: the
-   * at-least-once the README promises) but never drops one.
-   *
-   * Backoff 50 ms doubling to 250 ms until the deadline: leadership moves ~3 s after a broker dies (session
-   * timeout), and polling often finds the new leader within 250 ms of that; kafkajs refreshes metadata
-   * after each failed attempt before it throws.
-   */
-  async send(records: OutboundRecord[]): Promise<void> {
-    const giveUpAt = Date.now() + this.opts.produceTimeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.sendOnce(records);
-        return;
-      } catch (err) {
-        const error = classifyError(err);
-        const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt);
-        if (!error.retryable || this.closed || Date.now() + delay >= giveUpAt) throw error;
-        await sleep(delay);
-      }
-    }
-  }
-
-  private async sendOnce(records: OutboundRecord[]): Promise<void> {
-    if (!this.isConnected) {
-      void this.connect();
-      throw new TributaryError(ERRORS.KAFKA_UNAVAILABLE, 'not connected to Kafka');
-    }
+  protected async produce(records: OutboundRecord[]): Promise<void> {
     const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
     for (const r of records) {
       let messages = byTopic.get(r.topic);
@@ -156,32 +82,22 @@ export class KafkaProducer {
       }
       messages.push({ key: r.key, value: r.value, headers: r.headers });
     }
-    try {
-      // One sendBatch for every topic: kafkajs then sends one ProduceRequest per leader broker.
-      await this.producer.sendBatch({
-        acks: -1,
-        timeout: this.opts.produceTimeoutMs,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-      this.lastSuccessAt = Date.now();
-    } catch (err) {
-      throw classifyError(err);
-    }
+    // One sendBatch for every topic: kafkajs then sends one ProduceRequest per leader broker.
+    await this.producer.sendBatch({
+      acks: -1,
+      timeout: this.opts.produceTimeoutMs,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    await this.connecting;
-    await this.producer.disconnect().catch(() => undefined);
-    this.isConnected = false;
+  protected shutdown(): Promise<void> {
+    return this.producer.disconnect();
+  }
+
+  protected classify(err: unknown): TributaryError {
+    return classifyError(err);
   }
 }
-
-const RETRY_INITIAL_MS = 50;
-const RETRY_MAX_MS = 250;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function classifyError(err: unknown): TributaryError {
   if (err instanceof TributaryError) return err;
@@ -207,8 +123,4 @@ function findProtocolType(err: unknown, depth = 0): string | undefined {
     if (found !== undefined) return found;
   }
   return undefined;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

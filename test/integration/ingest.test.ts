@@ -11,10 +11,9 @@ import { readTopics } from './kafka-read.js';
 const brokers = inject('kafkaBootstrap');
 let gateway: Gateway;
 const topics = ['test.orders', 'test.events'];
+const { logger } = capturedLogger('warn');
 
 beforeAll(async () => {
-  const catalog = await fixtureCatalog('ingest-route.yaml');
-  const { logger } = capturedLogger('warn');
   const settings = { partitions: 3, replicationFactor: 1, minInsyncReplicas: 1 };
   await reconcileTopics(
     createKafka({ brokers, clientId: 't', connectionTimeoutMs: 3000 }, logger),
@@ -24,9 +23,7 @@ beforeAll(async () => {
       create: true,
     },
   );
-  gateway = await startGateway(defaultConfig({ brokers, port: 0, lingerMs: 5 }), catalog, logger);
 });
-afterAll(() => gateway?.close());
 
 async function post(path: string, body: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${gateway.url}${path}`, {
@@ -37,7 +34,18 @@ async function post(path: string, body: string, headers: Record<string, string> 
   return { status: res.status, body: (await res.json()) as { webhookIds?: string[]; [k: string]: unknown } };
 }
 
-describe('webhook ingest into Kafka', () => {
+// Each producer client (issue 6) behind the same gateway.
+describe.each(['kafkajs', 'platformatic'] as const)('webhook ingest into Kafka with %s', (kafkaClient) => {
+  beforeAll(async () => {
+    const catalog = await fixtureCatalog('ingest-route.yaml');
+    gateway = await startGateway(
+      defaultConfig({ brokers, port: 0, lingerMs: 5, kafkaClient }),
+      catalog,
+      logger,
+    );
+  });
+  afterAll(() => gateway?.close());
+
   it('produces exactly the acknowledged documents, with keys, _meta and headers', async () => {
     const before = await readTopics(brokers, topics);
     const ok1 = await post('/test/shop/orders', '[{"id":"o-1","amount":1},{"id":"o-2","amount":2}]');

@@ -1,5 +1,5 @@
-// "Kafka down: 503 + Retry-After within the deadline, never a 2xx, never a hang", and recovery without a restart.
-// This file runs its own broker so it can stop it.
+// "Kafka down: 503 + Retry-After within the deadline, never a 2xx, never a hang", and recovery without a restart,
+// with each producer client (issue 6). This file runs its own broker so it can stop it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import { type Gateway, startGateway } from '../../src/gateway.js';
@@ -29,29 +29,17 @@ async function waitReadiness(status: number, timeoutMs: number) {
   return last;
 }
 
+const { logger } = capturedLogger('error');
 beforeAll(async () => {
   kafka = await startLocalKafka({ nodes: 1 });
-  const { logger } = capturedLogger('error');
   await reconcileTopics(
     createKafka({ brokers: kafka.bootstrap, clientId: 't', connectionTimeoutMs: 1000 }, logger),
     ['test.orders', 'test.events'],
     { partitions: 1, replicationFactor: 1, minInsyncReplicas: 1 },
     { create: true },
   );
-  gateway = await startGateway(
-    defaultConfig({
-      brokers: kafka.bootstrap,
-      port: 0,
-      requestTimeoutMs: DEADLINE_MS,
-      kafkaConnectTimeoutMs: 500,
-      kafkaMetadataMaxAgeMs: METADATA_MAX_AGE_MS,
-    }),
-    await fixtureCatalog('ingest-route.yaml'),
-    logger,
-  );
 }, 120_000);
 afterAll(async () => {
-  await gateway?.close();
   await kafka?.stop();
 });
 
@@ -70,9 +58,26 @@ async function post(id: string) {
   };
 }
 
-describe('Kafka outage', () => {
+describe.each(['kafkajs', 'platformatic'] as const)('Kafka outage with the %s producer', (kafkaClient) => {
+  beforeAll(async () => {
+    gateway = await startGateway(
+      defaultConfig({
+        brokers: kafka.bootstrap,
+        port: 0,
+        requestTimeoutMs: DEADLINE_MS,
+        kafkaConnectTimeoutMs: 500,
+        kafkaMetadataMaxAgeMs: METADATA_MAX_AGE_MS,
+        kafkaClient,
+      }),
+      await fixtureCatalog('ingest-route.yaml'),
+      logger,
+    );
+  }, 120_000);
+  afterAll(() => gateway?.close());
+
   it('answers 503 within the deadline while the broker is down, and recovers when it returns', async () => {
-    expect((await post('before')).status).toBe(200);
+    const before = `before-${kafkaClient}`;
+    expect((await post(before)).status).toBe(200);
     await kafka.nodes[0]!.kill('SIGKILL');
 
     const during = [];
@@ -91,12 +96,12 @@ describe('Kafka outage', () => {
     expect(down.checks['kafka-metadata']).toBe('failing');
 
     await kafka.nodes[0]!.start();
-    let lastId = 'after-0';
+    let lastId = `after-${kafkaClient}-0`;
     let after = await post(lastId);
     const recoveryStarted = Date.now();
     for (let i = 1; after.status !== 200 && Date.now() - recoveryStarted < 60_000; i++) {
       expect(after.status).toBe(503);
-      lastId = `after-${i}`;
+      lastId = `after-${kafkaClient}-${i}`;
       after = await post(lastId);
     }
     expect(after.status).toBe(200);
@@ -107,7 +112,7 @@ describe('Kafka outage', () => {
 
     const records = await readTopics(kafka.bootstrap, ['test.orders']);
     const ids = records.map((r) => JSON.parse(r.value!).id);
-    expect(ids).toContain('before');
+    expect(ids).toContain(before);
     expect(ids).toContain(lastId);
   }, 120_000);
 });
