@@ -46,7 +46,7 @@ describe('configuration', () => {
     expect(() => resolveConfig({}, { TRIBUTARY_KAFKA_CLIENT: 'rdkafka' })).toThrow(
       /TRIBUTARY_KAFKA_CLIENT: expected one of kafkajs, platformatic/,
     );
-    expect(resolveConfig({ 'kafka-client': 'platformatic' }, {}).kafkaClient).toBe('platformatic');
-    expect(resolveConfig({}, {}).kafkaClient).toBe('kafkajs');
+    expect(resolveConfig({ 'kafka-client': 'kafkajs' }, {}).kafkaClient).toBe('kafkajs');
+    expect(resolveConfig({}, {}).kafkaClient).toBe('platformatic');
   });
 });

@@ -67,7 +67,8 @@ function versions(): string {
   };
   const pom = readFileSync(`${ROOT}scripts/kafka/pom.xml`, 'utf8');
   const kafka = /<kafka\.version>\s*(\d[^<\s]*)\s*<\/kafka\.version>/.exec(pom)?.[1] ?? '?';
-  return `Node ${process.version}, Kafka ${kafka} (KRaft), kafkajs ${pkg('kafkajs')}, Fastify ${pkg('fastify')}, ajv ${pkg('ajv')}, fast-check ${pkg('fast-check')}`;
+  const client = process.env.TRIBUTARY_KAFKA_CLIENT || 'platformatic';
+  return `Node ${process.version}, Kafka ${kafka} (KRaft), producer ${client} (@platformatic/kafka ${pkg('@platformatic/kafka')}, kafkajs ${pkg('kafkajs')}), Fastify ${pkg('fastify')}, ajv ${pkg('ajv')}, fast-check ${pkg('fast-check')}`;
 }
 
 function machine(): string {
