@@ -54,7 +54,7 @@ export interface GatewayOptions {
   /** Where stdout/stderr (pino's JSON lines) go. */
   logFile: string;
   /** 'confluent': the same app and batcher with librdkafka behind them (bench/servers/gateway-confluent.ts). */
-  client?: 'kafkajs' | 'confluent';
+  client?: 'serve' | 'confluent';
 }
 
 export interface RunningGateway {

@@ -6,11 +6,14 @@ import { summarize } from './targets.js';
 export const WS_NOTE =
   'Connections stream frames pipelined up to a window of unanswered frames; latency is from sending a frame to ' +
   'reading its answer (acks=all behind every `ok`), so it includes the time a frame waits behind the window. ' +
-  'The req/s column counts frames. The bare kafkajs producer is the ceiling the target compares with.';
+  'The req/s column counts frames. The bare kafkajs producer is the ceiling the target compares with; the bare @platformatic/kafka producer is the ' +
+  'ceiling of the client the gateway uses.';
 
 export const LABELS: Record<string, string> = {
   webhooks: 'Tributary, 1 document per POST',
-  'webhooks-platformatic': 'Tributary with @platformatic/kafka, 1 document per POST',
+  'webhooks-kafkajs': 'Tributary with kafkajs, 1 document per POST',
+  'websocket-kafkajs': 'Tributary WebSocket with kafkajs, NDJSON frames of 100',
+  'access-log-all': 'Tributary, 1 document per POST, --access-log all',
   'batch-array': 'Tributary, JSON array of 100 per POST',
   'batch-ndjson': 'Tributary, NDJSON of 100 per POST',
   websocket: 'Tributary WebSocket, NDJSON frames of 100',

@@ -19,7 +19,7 @@ export async function measureWebhooks(
   ctx: BenchContext,
   shape: WebhookShape,
   round: number,
-  extra: { flags?: string[]; nodeArgs?: string[]; id?: string; client?: 'kafkajs' | 'confluent' } = {},
+  extra: { flags?: string[]; nodeArgs?: string[]; id?: string; client?: 'serve' | 'confluent' } = {},
 ): Promise<Measurement> {
   const id = extra.id ?? IDS[shape];
   const topic = topicFor(id);
@@ -44,7 +44,7 @@ export async function measureWebhooks(
         bootstrap: ctx.bootstrap,
         flags: [...ctx.settings.gatewayFlags, ...(extra.flags ?? [])],
         nodeArgs: extra.nodeArgs ?? [],
-        client: extra.client ?? 'kafkajs',
+        client: extra.client ?? 'serve',
         logFile: logFile(ctx, `${id}-r${round}`),
       });
       return { child: gw.child, url: `${gw.url}${ORDERS_PATH}` };

@@ -29,7 +29,8 @@ export async function measureWebSocket(
   shape: WsShape,
   round: number,
   nodeArgs: string[] = [],
-  client: 'kafkajs' | 'confluent' = 'kafkajs',
+  client: 'serve' | 'confluent' = 'serve',
+  flags: string[] = [],
 ): Promise<Measurement> {
   const topic = topicFor(shape.id);
   await createTopics(ctx.bootstrap, [topic]);
@@ -38,7 +39,7 @@ export async function measureWebSocket(
     root: ctx.root,
     catalog,
     bootstrap: ctx.bootstrap,
-    flags: ctx.settings.gatewayFlags,
+    flags: [...ctx.settings.gatewayFlags, ...flags],
     nodeArgs,
     client,
     logFile: logFile(ctx, `${shape.id}-r${round}`),
