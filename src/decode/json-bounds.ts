@@ -37,7 +37,8 @@ export function checkJsonBounds(text: string, maxDepth: number, index?: number):
   // strings), never no wrongly:
   //  - nesting needs one `{` or `[` per level;
   //  - a literal above ~1.8e308 has 309+ integer digits, or an exponent of 3+ digits, or (exponent <= 99)
-  //    209+ integer digits: a negative exponent or a fraction only makes it smaller.
+  //    209+ integer digits: a negative exponent or a fraction only makes it smaller. Valid JSON has a number
+  //    only at the start or after `:`, `,` or `[`; invalid JSON is refused by JSON.parse whatever this says.
   const mayBeDeep = text.length > maxDepth && bracketsExceed(text, maxDepth);
   const mayOverflow = MAY_OVERFLOW.test(text);
   if (!mayBeDeep && !mayOverflow) return;
@@ -74,7 +75,9 @@ export function checkJsonBounds(text: string, maxDepth: number, index?: number):
   }
 }
 
-const MAY_OVERFLOW = /[eE]\+?\d{3}|\d{200}/;
+// A number token starts the text or follows `:`, `,` or `[` (and whitespace); anchoring the exponent case there
+// keeps ids and hashes inside strings (`"3e4130"`, UUIDs) from sending every document to the scan.
+const MAY_OVERFLOW = /(?:^|[:,[])\s*-?\d+(?:\.\d+)?[eE]\+?\d{3}|\d{200}/;
 
 /** Whether the text holds more than `limit` opening brackets (in strings too). */
 function bracketsExceed(text: string, limit: number): boolean {

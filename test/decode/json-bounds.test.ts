@@ -59,7 +59,14 @@ describe('checkJsonBounds (issue 7)', () => {
       if (random(2)) literal += `.${digits(1 + random(5))}`;
       if (random(3))
         literal += `${random(2) ? 'e' : 'E'}${['', '+', '-'][random(3)]}${digits(1 + random(3))}`;
-      const refused = codeOf(() => checkJsonBounds(`{"n":${literal}}`, 256)) !== undefined;
+      const wrapped = [
+        `{"n":${literal}}`,
+        `[ ${literal}]`,
+        `[1,\n${literal}]`,
+        `{"a":"3e123","b" : ${literal}}`,
+        literal,
+      ][random(5)]!;
+      const refused = codeOf(() => checkJsonBounds(wrapped, 256)) !== undefined;
       expect([literal, refused]).toEqual([literal, !Number.isFinite(Number(literal))]);
     }
   });
