@@ -26,7 +26,7 @@ export function parseJson(text: string, index?: number, maxDepth = DEFAULT_MAX_J
       cause: err,
     });
   }
-  checkJsonBounds(text, maxDepth, index);
+  checkJsonBounds(text, maxDepth, index, value);
   return value;
 }
 

@@ -67,7 +67,10 @@ describe('checkJsonBounds (issue 7)', () => {
         literal,
       ][random(5)]!;
       const refused = codeOf(() => checkJsonBounds(wrapped, 256)) !== undefined;
-      expect([literal, refused]).toEqual([literal, !Number.isFinite(Number(literal))]);
+      const refusedGivenValue =
+        codeOf(() => checkJsonBounds(wrapped, 256, 0, JSON.parse(wrapped))) !== undefined;
+      const expected = !Number.isFinite(Number(literal));
+      expect([literal, refused, refusedGivenValue]).toEqual([literal, expected, expected]);
     }
   });
 
