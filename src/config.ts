@@ -189,7 +189,7 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'string',
     choices: KAFKA_CLIENTS,
     default: 'platformatic',
-    help: 'Producer library: platformatic (@platformatic/kafka) or kafkajs (~25% more gateway CPU per document)',
+    help: 'Producer library: platformatic (@platformatic/kafka) or kafkajs (more CPU per document)',
   },
   {
     key: 'kafkaConnectTimeoutMs',

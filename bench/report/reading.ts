@@ -8,7 +8,7 @@ export const READING = [
     "route does) it validates against the schema, stamps `_meta` (UUIDv7, receive time) into the sender's text, " +
     'extracts the key, builds a Kafka record with six headers, encodes and sends it (CRC-32C in JavaScript), ' +
     'waits for the acks=all answer and counts metrics. The bare producers skip everything before the record. ' +
-    "The profile in the notes shows where the gateway's CPU goes.",
+    "`npm run bench -- --profile single` (or `websocket`) prints where the gateway's CPU goes.",
   '- **The broker shares the two cores.** Every gateway document also costs broker CPU (the broker cores ' +
     'column); the bare Fastify route costs the broker nothing, so on a bigger machine, or with Kafka elsewhere, ' +
     'the webhook ratio improves.',
@@ -28,16 +28,18 @@ export const READING = [
     'once per parsed schema object, not once per collection: `tributary check` of the 1,000-binding catalog ' +
     "went from 10.5 to 4.9 s of CPU. What is left is mostly ajv compiling GitHub's schema once.",
   '- Kafka client: `@platformatic/kafka` (pure JavaScript) replaced kafkajs as the default producer: as a bare ' +
-    "producer it spends ~5 µs of CPU per document against kafkajs's 15-19 µs, and the gateway ~25% less per " +
-    'webhook (see the client table). The fault drills (docs/reliability.md) pass with it. librdkafka ' +
+    "producer it spends ~5 µs of CPU per document against kafkajs's 15-19 µs; the gateway's documents per core " +
+    'with each client are in the client table. The fault drills (docs/reliability.md) pass with it. librdkafka ' +
     '(@confluentinc/kafka-javascript) was +14-24% over kafkajs in an earlier run but needs a native build that ' +
     'a fresh clone cannot do here.',
   '- Access log: Fastify wrote two lines per request, each its own write(2) on an idle stream; now one line, ' +
-    'buffered (4 KiB / 100 ms), and by default only for answers >= 400 (`--access-log`, see its table).',
+    'buffered (4 KiB / 100 ms), and by default only for answers >= 400 (`--access-log`). In a profile at 4,000 ' +
+    "webhooks/s the line was 6.5% of the gateway's busy CPU; the one-round table below is within its noise.",
   '- Schema patterns: simple anchored patterns that a backtracking engine provably matches in linear time run ' +
     "on V8's RegExp instead of re2js (3% of the CPU per webhook, 5.7% per WebSocket document on this schema).",
-  '- JSON bounds (depth, number range): native prefilters skip the per-character scan for ordinary documents ' +
-    '(4.7% per WebSocket document).',
+  '- JSON bounds: depth is judged by a bracket count and the number range on the parsed value (Infinity), after ' +
+    'JSON.parse, so the per-character scan runs only when those find something; before, it cost 4.7% per ' +
+    'WebSocket document, and 13% once an NDJSON frame was scanned whole before being tried as one JSON value.',
   '- Kept after measuring: `--linger-ms 2` (see the linger table).',
   '',
 ];
