@@ -16,6 +16,7 @@ import { ERRORS, TributaryError } from '../src/errors.js';
 import type { Sink } from '../src/ingest/pipeline.js';
 import { type BindingRouter, pathOf } from '../src/ingest/router.js';
 import type { Capacity } from '../src/ops/capacity.js';
+import type { StreamObserver } from '../src/ops/metrics.js';
 import type { StreamHandshake } from '../src/stream/connection.js';
 import { checkProtocols, offeredProtocols, selectProtocol } from '../src/stream/handshake.js';
 import type { StreamRegistry } from '../src/stream/registry.js';
@@ -27,6 +28,8 @@ export interface StreamRouteOptions {
   sink: Sink;
   capacity: Capacity;
   streams: StreamRegistry;
+  /** Per-binding document counters (/metrics). */
+  observer?: StreamObserver;
 }
 
 declare module 'fastify' {
@@ -103,6 +106,7 @@ async function streamRoutes(app: FastifyInstance, opts: StreamRouteOptions): Pro
         windowDocuments: config.wsWindowDocuments,
       },
       logger: request.log.child({ binding: handshake.match.binding.name }),
+      ...(opts.observer ? { observer: opts.observer } : {}),
     });
   }
 }

@@ -108,19 +108,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     deps.logger,
   );
   // Before the webhook routes: the WebSocket plugin's hooks must apply to every route and 404.
+  const metrics = deps.metrics ?? new Metrics();
   await registerStreams(fastify, {
     config: deps.config,
     sink: deps.sink,
     capacity,
     router: () => router,
     streams,
+    observer: metrics.streamObserver,
   });
   const checks: ReadinessCheck[] = [
     { name: 'catalog', ok: () => catalog.bindings.length > 0 },
     ...(deps.checks ?? []),
     { name: 'draining', ok: () => !lifecycle.draining() },
   ];
-  const metrics = deps.metrics ?? new Metrics();
   metrics.watch({
     ...deps.metricSources,
     inFlight: () => capacity.inFlight(),

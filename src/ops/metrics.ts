@@ -5,6 +5,7 @@
 // src/errors.ts. Nothing from headers, bodies, URLs or tokens ever becomes a label.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Binding } from '../catalog/model.js';
 import type { BatchObserver } from '../kafka/batcher.js';
 
 export interface MetricSources {
@@ -42,19 +43,19 @@ export class Metrics {
   });
   readonly documentsAccepted = new Counter({
     name: 'tributary_documents_accepted_total',
-    help: 'Documents acknowledged by Kafka (acks=all) and answered 2xx',
+    help: 'Documents acknowledged by Kafka (acks=all) and answered 2xx or, on a WebSocket, ok',
     labelNames: BINDING,
     registers: [this.registry],
   });
   readonly documentsRejected = new Counter({
     name: 'tributary_documents_rejected_total',
-    help: 'Documents of refused requests, by error code (a body that could not be decoded counts as one)',
+    help: 'Documents of refused requests and frames, by error code (one that could not be decoded counts as one)',
     labelNames: [...BINDING, 'code'],
     registers: [this.registry],
   });
   readonly receivedBytes = new Counter({
     name: 'tributary_received_bytes_total',
-    help: 'Request body bytes as sent (before Content-Encoding is undone)',
+    help: 'Request body and WebSocket message bytes as sent (before Content-Encoding is undone)',
     labelNames: BINDING,
     registers: [this.registry],
   });
@@ -181,6 +182,22 @@ export class Metrics {
     if (error) this.kafkaErrors.inc({ code: error.code });
   };
 
+  /**
+   * WebSocket frames into the same per-binding counters as webhooks: received bytes, and documents accepted
+   * (acknowledged by Kafka, answered `ok`) or rejected by error code (a frame that could not be decoded counts
+   * as one document, as a webhook body does). Frames are not requests: tributary_http_requests_total skips them.
+   */
+  readonly streamObserver: StreamObserver = {
+    received: (binding, bytes) => this.receivedBytes.inc(bindingLabels(binding), bytes),
+    accepted: (binding, documents, bytes) => {
+      const labels = bindingLabels(binding);
+      this.documentsAccepted.inc(labels, documents);
+      this.acceptedBytes.inc(labels, bytes);
+    },
+    rejected: (binding, documents, code) =>
+      this.documentsRejected.inc({ ...bindingLabels(binding), code }, documents),
+  };
+
   /** Counts every answer of the ingest routes (POSTs to bindings, and 404/405s); probes and docs are left out. */
   observeRequests(fastify: FastifyInstance, isIngest: (request: FastifyRequest) => boolean): void {
     fastify.decorateRequest('documentCount', undefined);
@@ -204,4 +221,14 @@ export class Metrics {
       }
     });
   }
+}
+
+export interface StreamObserver {
+  received(binding: Binding, bytes: number): void;
+  accepted(binding: Binding, documents: number, bytes: number): void;
+  rejected(binding: Binding, documents: number, code: string): void;
+}
+
+function bindingLabels(binding: Binding): { capture: string; binding: string } {
+  return { capture: binding.capture, binding: binding.name };
 }

@@ -15,6 +15,7 @@ import {
 } from '../ingest/pipeline.js';
 import type { BindingMatch, BindingRouter } from '../ingest/router.js';
 import type { Capacity } from '../ops/capacity.js';
+import type { StreamObserver } from '../ops/metrics.js';
 import { asTributaryError } from '../problem-reply.js';
 import { errorAnswer, type Outcome, okAnswer } from './answers.js';
 import { Fifo } from './fifo.js';
@@ -54,6 +55,8 @@ export interface StreamDeps {
   capacity: Capacity;
   limits: StreamLimits;
   logger: StreamLogger;
+  /** Per-binding document counters (/metrics). */
+  observer?: StreamObserver;
 }
 
 /** What the handshake established. The token is kept (in memory only) to re-check it when the catalog changes. */
@@ -84,6 +87,8 @@ interface Frame {
   prepared: PreparedDocuments | undefined;
   /** Documents handed to Kafka (0 until then, and for rejected frames). */
   documents: number;
+  /** Documents decoded from the frame, for the metrics of a refused one (0 when it did not decode). */
+  decoded: number;
   answer: string | undefined;
 }
 
@@ -138,9 +143,11 @@ export class StreamConnection {
       binary,
       prepared: undefined,
       documents: 0,
+      decoded: 0,
       answer: undefined,
     };
     this.counters.frames++;
+    this.deps.observer?.received(this.match.binding, frame.bytes);
     this.flow.received(frame.bytes);
     this.unanswered.push(frame);
     if (this.late !== undefined) {
@@ -276,6 +283,7 @@ export class StreamConnection {
     const { binding } = this.match;
     const docs = decodeFrame(frame.data!, frame.binary, this.deps.limits);
     frame.data = undefined;
+    frame.decoded = docs.length;
     validateDocuments(binding, docs);
     const facts = { ...this.facts, receivedAt: frame.receivedAt };
     return prepareDocuments(binding, docs, facts, this.deps.limits.maxRecordBytes);
@@ -310,6 +318,7 @@ export class StreamConnection {
       () => {
         this.deps.capacity.release(documents, bytes);
         this.counters.documents += documents;
+        this.deps.observer?.accepted(this.match.binding, documents, bytes);
         this.settle(frame, okAnswer(frame.seq, documents), 'ok');
       },
       (err: unknown) => {
@@ -328,6 +337,7 @@ export class StreamConnection {
     else this.deps.logger.debug({ seq: frame.seq, code: error.code }, `frame ${outcome}`);
     frame.answer = text;
     this.counters[outcome]++;
+    this.deps.observer?.rejected(this.match.binding, frame.decoded || 1, error.code);
   }
 
   private settle(frame: Frame, answer: string, outcome: Outcome): void {

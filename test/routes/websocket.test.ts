@@ -157,6 +157,36 @@ describe('WebSocket handshake', () => {
     browser.close();
   });
 
+  it('counts stream documents per binding in /metrics, accepted and rejected by code (issue 6)', async () => {
+    await start();
+    const ws = await opened('/test/open/services');
+    const answers = nextAnswers(ws, 3);
+    const good = '{"id":"a","amount":1}\n{"id":"b","amount":2}';
+    ws.send(good);
+    const invalid = '[{"id":"c","amount":3},{"id":"d"},{"id":"e","amount":"x"}]';
+    ws.send(invalid);
+    ws.send('{not json');
+    expect((await answers).map((a) => a.status)).toEqual(['ok', 'rejected', 'rejected']);
+    const text = (await app!.fastify.inject({ method: 'GET', url: '/metrics' })).body;
+    const value = (line: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(line))
+          ?.slice(line.length + 1),
+      );
+    const labels = 'capture="test/open",binding="services"';
+    expect(value(`tributary_documents_accepted_total{${labels}}`)).toBe(2);
+    expect(value(`tributary_documents_rejected_total{${labels},code="TRIB_VALIDATE_SCHEMA"}`)).toBe(3);
+    expect(value(`tributary_documents_rejected_total{${labels},code="TRIB_DECODE_INVALID_JSON"}`)).toBe(1);
+    expect(value(`tributary_accepted_bytes_total{${labels}}`)).toBeGreaterThan(good.length);
+    expect(value(`tributary_received_bytes_total{${labels}}`)).toBe(
+      Buffer.byteLength(good) + invalid.length + '{not json'.length,
+    );
+    expect(text).not.toMatch(/tributary_http_requests_total\{[^}]*binding="services"/);
+    ws.close();
+  });
+
   it('answers a plain GET or HEAD on a binding path 405 with Allow, and 404 elsewhere', async () => {
     await start();
     const http = base.replace('ws:', 'http:');
