@@ -72,6 +72,19 @@ describe('/metrics', () => {
     expect(value(m, 'tributary_process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
+  it('adds what happened between scrapes exactly once (counts are gathered, then handed over on scrape)', async () => {
+    const orders = { capture: 'test/shop', binding: 'orders' };
+    const body = '{"id":"a","amount":1}';
+    for (let i = 0; i < 3; i++) expect((await post('/test/shop/orders', body)).statusCode).toBe(200);
+    expect(value(await scrape(), 'tributary_documents_accepted_total', orders)).toBe(3);
+    expect(value(await scrape(), 'tributary_documents_accepted_total', orders)).toBe(3);
+    expect((await post('/test/shop/orders', body)).statusCode).toBe(200);
+    const m = await scrape();
+    expect(value(m, 'tributary_documents_accepted_total', orders)).toBe(4);
+    expect(value(m, 'tributary_http_requests_total', { ...orders, status: '200', code: '' })).toBe(4);
+    expect(value(m, 'tributary_received_bytes_total', orders)).toBe(4 * body.length);
+  });
+
   it('gives unknown paths no label values of their own, and never shows tokens or query strings', async () => {
     for (let i = 0; i < 20; i++) await post(`/scan/${i}?token=secret-${i}`, '{}');
     const res = await app.fastify.inject({ method: 'GET', url: '/metrics' });
