@@ -33,80 +33,36 @@ declare module 'fastify' {
 
 const BINDING = ['capture', 'binding'] as const;
 
-type Labels = Record<string, string>;
-
-/**
- * Per-request increments gathered in a Map and handed to prom-client when /metrics is scraped. prom-client
- * validates and hashes (sorting label names) on every inc(): three or four calls per webhook were 2-3% of the
- * gateway's CPU in the issue 6 profile; a scrape now pays that once per series. Entries are as bounded as the
- * series themselves.
- */
-class Tally {
-  private readonly entries = new Map<Counter, Map<string, { labels: Labels; n: number }>>();
-
-  add(counter: Counter, key: string, labels: () => Labels, n: number): void {
-    let series = this.entries.get(counter);
-    if (series === undefined) {
-      series = new Map();
-      this.entries.set(counter, series);
-    }
-    let entry = series.get(key);
-    if (entry === undefined) {
-      entry = { labels: labels(), n: 0 };
-      series.set(key, entry);
-    }
-    entry.n += n;
-  }
-
-  flush(): void {
-    for (const [counter, series] of this.entries) {
-      for (const entry of series.values()) {
-        if (entry.n === 0) continue;
-        counter.inc(entry.labels, entry.n);
-        entry.n = 0;
-      }
-    }
-  }
-}
-
 export class Metrics {
   readonly registry = new Registry();
-  private readonly tally = new Tally();
-  /** Every tallied counter flushes on scrape; the first one collected flushes them all. */
-  private readonly flushTally = (): void => this.tally.flush();
   readonly requests = new Counter({
     name: 'tributary_http_requests_total',
     help: 'Webhook requests answered, by binding, HTTP status and error code ("" when accepted)',
     labelNames: [...BINDING, 'status', 'code'],
-    collect: this.flushTally,
     registers: [this.registry],
   });
   readonly documentsAccepted = new Counter({
     name: 'tributary_documents_accepted_total',
     help: 'Documents acknowledged by Kafka (acks=all) and answered 2xx or, on a WebSocket, ok',
     labelNames: BINDING,
-    collect: this.flushTally,
     registers: [this.registry],
   });
   readonly documentsRejected = new Counter({
     name: 'tributary_documents_rejected_total',
     help: 'Documents of refused requests and frames, by error code (one that could not be decoded counts as one)',
     labelNames: [...BINDING, 'code'],
-    collect: this.flushTally,
     registers: [this.registry],
   });
   readonly receivedBytes = new Counter({
     name: 'tributary_received_bytes_total',
     help: 'Request body and WebSocket message bytes as sent (before Content-Encoding is undone)',
     labelNames: BINDING,
-    collect: this.flushTally,
     registers: [this.registry],
   });
   readonly acceptedBytes = new Counter({
     name: 'tributary_accepted_bytes_total',
     help: 'Bytes of stamped documents acknowledged by Kafka',
     labelNames: BINDING,
-    collect: this.flushTally,
     registers: [this.registry],
   });
   readonly produceSeconds = new Histogram({
@@ -232,37 +188,15 @@ export class Metrics {
    * as one document, as a webhook body does). Frames are not requests: tributary_http_requests_total skips them.
    */
   readonly streamObserver: StreamObserver = {
-    received: (binding, bytes) => this.count(this.receivedBytes, binding, bytes),
+    received: (binding, bytes) => this.receivedBytes.inc(bindingLabels(binding), bytes),
     accepted: (binding, documents, bytes) => {
-      this.count(this.documentsAccepted, binding, documents);
-      this.count(this.acceptedBytes, binding, bytes);
+      const labels = bindingLabels(binding);
+      this.documentsAccepted.inc(labels, documents);
+      this.acceptedBytes.inc(labels, bytes);
     },
-    rejected: (binding, documents, code) => this.count(this.documentsRejected, binding, documents, code),
+    rejected: (binding, documents, code) =>
+      this.documentsRejected.inc({ ...bindingLabels(binding), code }, documents),
   };
-
-  /** Adds n to a per-binding counter (capture/binding, plus code or status and code where the counter has them). */
-  private count(
-    counter: Counter,
-    binding: Pick<Binding, 'capture' | 'name'> | undefined,
-    n: number,
-    code?: string,
-    status?: string,
-  ): void {
-    const capture = binding?.capture ?? '';
-    const name = binding?.name ?? '';
-    const key = `${capture}\u0000${name}\u0000${status ?? ''}\u0000${code ?? ''}`;
-    this.tally.add(
-      counter,
-      key,
-      () => {
-        const labels: Labels = { capture, binding: name };
-        if (status !== undefined) labels['status'] = status;
-        if (code !== undefined) labels['code'] = code;
-        return labels;
-      },
-      n,
-    );
-  }
 
   /** Counts every answer of the ingest routes (POSTs to bindings, and 404/405s); probes and docs are left out. */
   observeRequests(fastify: FastifyInstance, isIngest: (request: FastifyRequest) => boolean): void {
@@ -273,17 +207,17 @@ export class Metrics {
     fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!isIngest(request)) return;
       const binding = request.ingestMatch?.binding;
+      const labels = { capture: binding?.capture ?? '', binding: binding?.name ?? '' };
       const code = request.problemCode ?? '';
-      this.count(this.requests, binding, 1, code, String(reply.statusCode));
-      if (request.bodyBytes !== undefined) this.count(this.receivedBytes, binding, request.bodyBytes);
+      this.requests.inc({ ...labels, status: String(reply.statusCode), code });
+      if (request.bodyBytes !== undefined) this.receivedBytes.inc(labels, request.bodyBytes);
       if (binding === undefined) return;
       const documents = request.documentCount ?? 1;
       if (reply.statusCode < 300 && code === '') {
-        this.count(this.documentsAccepted, binding, documents);
-        if (request.acceptedBytes !== undefined)
-          this.count(this.acceptedBytes, binding, request.acceptedBytes);
+        this.documentsAccepted.inc(labels, documents);
+        if (request.acceptedBytes !== undefined) this.acceptedBytes.inc(labels, request.acceptedBytes);
       } else {
-        this.count(this.documentsRejected, binding, documents, code || String(reply.statusCode));
+        this.documentsRejected.inc({ ...labels, code: code || String(reply.statusCode) }, documents);
       }
     });
   }
@@ -293,4 +227,8 @@ export interface StreamObserver {
   received(binding: Binding, bytes: number): void;
   accepted(binding: Binding, documents: number, bytes: number): void;
   rejected(binding: Binding, documents: number, code: string): void;
+}
+
+function bindingLabels(binding: Binding): { capture: string; binding: string } {
+  return { capture: binding.capture, binding: binding.name };
 }
