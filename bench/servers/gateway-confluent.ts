@@ -9,7 +9,7 @@ import { configFlagOptions } from '../../src/cli/config-flags.js';
 import { resolveConfig } from '../../src/config.js';
 import type { Sink } from '../../src/ingest/pipeline.js';
 import { Batcher } from '../../src/kafka/batcher.js';
-import type { OutboundRecord } from '../../src/kafka/record.js';
+import { type OutboundRecord, recordsByTopic } from '../../src/kafka/record.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { Metrics } from '../../src/ops/metrics.js';
 
@@ -48,16 +48,7 @@ const producer = kafka.producer({
 await producer.connect();
 
 async function send(records: OutboundRecord[]): Promise<void> {
-  const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
-  for (const r of records) {
-    let messages = byTopic.get(r.topic);
-    if (messages === undefined) {
-      messages = [];
-      byTopic.set(r.topic, messages);
-    }
-    messages.push({ key: r.key, value: r.value, headers: r.headers });
-  }
-  await Promise.all([...byTopic].map(([topic, messages]) => producer.send({ topic, messages })));
+  await Promise.all(recordsByTopic(records).map((batch) => producer.send(batch)));
 }
 
 const metrics = new Metrics();

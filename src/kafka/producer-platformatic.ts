@@ -69,18 +69,10 @@ export class PlatformaticProducer extends RetryingProducer {
   }
 
   protected async produce(records: OutboundRecord[]): Promise<void> {
-    const messages = new Array<{
-      topic: string;
-      key: string;
-      value: string;
-      headers: Record<string, string>;
-    }>(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      messages[i] = { topic: r.topic, key: r.key, value: r.value, headers: r.headers };
-    }
     try {
-      await this.producer.send({ messages, acks: ProduceAcks.ALL });
+      // Records already have the shape of its messages, and it builds its own from them (1.35.0 send() never
+      // writes to the objects it is given), so a retry can hand over the same ones.
+      await this.producer.send({ messages: records, acks: ProduceAcks.ALL });
     } catch (err) {
       // Leaders may have moved or a broker died: the next attempt asks Kafka again instead of trusting the cache.
       this.producer.clearMetadata();

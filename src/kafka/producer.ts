@@ -8,7 +8,7 @@ import { type ProducerOptions, RetryingProducer } from './producer-base.js';
 // kafkajs is CommonJS: Node's ESM loader sees only some of its exports as named ones, so take them off the default.
 const { Kafka: KafkaClient, KafkaJSError, KafkaJSProtocolError, logLevel } = kafkajs;
 
-import type { OutboundRecord } from './record.js';
+import { type OutboundRecord, recordsByTopic } from './record.js';
 
 export interface KafkaConnection {
   brokers: string[];
@@ -40,10 +40,8 @@ function logKafka(logger: Logger, { level, log }: LogEntry): void {
   else logger.debug(fields, `kafka: ${message}`);
 }
 
-export type { ProducerOptions, RecordProducer } from './producer-base.js';
-
 /**
- * The kafkajs producer (TRIBUTARY_KAFKA_CLIENT=kafkajs, the default).
+ * The kafkajs producer (TRIBUTARY_KAFKA_CLIENT=kafkajs; @platformatic/kafka is the default).
  *
  * Retries are ours (RetryingProducer.send), not kafkajs's: kafkajs 2.2.4 keeps one broker -> response map across
  * its retries of a sendBatch and resends only to brokers without a response; when a partition's leadership moves
@@ -73,20 +71,11 @@ export class KafkaProducer extends RetryingProducer {
   }
 
   protected async produce(records: OutboundRecord[]): Promise<void> {
-    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
-    for (const r of records) {
-      let messages = byTopic.get(r.topic);
-      if (messages === undefined) {
-        messages = [];
-        byTopic.set(r.topic, messages);
-      }
-      messages.push({ key: r.key, value: r.value, headers: r.headers });
-    }
     // One sendBatch for every topic: kafkajs then sends one ProduceRequest per leader broker.
     await this.producer.sendBatch({
       acks: -1,
       timeout: this.opts.produceTimeoutMs,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      topicMessages: recordsByTopic(records),
     });
   }
 

@@ -15,3 +15,16 @@ export function recordSize(record: OutboundRecord): number {
   for (const name in record.headers) size += name.length + Buffer.byteLength(record.headers[name]!);
   return size;
 }
+
+/** Records grouped by topic, in order, for clients whose produce calls take one topic's messages at a time. */
+export function recordsByTopic(
+  records: readonly OutboundRecord[],
+): { topic: string; messages: OutboundRecord[] }[] {
+  const byTopic = new Map<string, OutboundRecord[]>();
+  for (const record of records) {
+    const messages = byTopic.get(record.topic);
+    if (messages === undefined) byTopic.set(record.topic, [record]);
+    else messages.push(record);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

@@ -207,7 +207,7 @@ export class Metrics {
     fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!isIngest(request)) return;
       const binding = request.ingestMatch?.binding;
-      const labels = { capture: binding?.capture ?? '', binding: binding?.name ?? '' };
+      const labels = bindingLabels(binding);
       const code = request.problemCode ?? '';
       this.requests.inc({ ...labels, status: String(reply.statusCode), code });
       if (request.bodyBytes !== undefined) this.receivedBytes.inc(labels, request.bodyBytes);
@@ -229,6 +229,7 @@ export interface StreamObserver {
   rejected(binding: Binding, documents: number, code: string): void;
 }
 
-function bindingLabels(binding: Binding): { capture: string; binding: string } {
-  return { capture: binding.capture, binding: binding.name };
+/** A request that matched no binding is counted with both labels empty (bounded series). */
+function bindingLabels(binding: Binding | undefined): { capture: string; binding: string } {
+  return { capture: binding?.capture ?? '', binding: binding?.name ?? '' };
 }

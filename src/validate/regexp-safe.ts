@@ -172,10 +172,10 @@ class Parser {
       this.take();
       negated = true;
     }
+    // `[]` and `[^]` (nothing, anything) are rare enough to leave to re2js.
+    if (this.peek() === ']') throw new Unsupported();
     const members: CharSet = [];
-    let first = true;
-    while (this.peek() !== ']' || first) {
-      first = false;
+    while (this.peek() !== ']') {
       const low = this.classMember();
       if (this.peek() === '-' && this.chars[this.pos + 1] !== ']') {
         this.take();

@@ -20,7 +20,6 @@ const SAFE = [
   '^[\\w.-]+$',
   '^a*$',
   '^[a-c]*[d-f]*[g-i]+$',
-  '^\\d+(?:',
 ];
 
 const UNSAFE = [
@@ -43,9 +42,9 @@ const UNSAFE = [
 
 describe('backtrackingSafe (issue 6)', () => {
   it('accepts anchored sequences whose variable atoms cannot overlap what follows', () => {
-    for (const p of SAFE.slice(0, -1)) expect([p, backtrackingSafe(p)]).toEqual([p, true]);
+    for (const p of SAFE) expect([p, backtrackingSafe(p)]).toEqual([p, true]);
     // Not valid syntax: left to re2js, which reports it.
-    expect(backtrackingSafe(SAFE.at(-1)!)).toBe(false);
+    expect(backtrackingSafe('^\\d+(?:')).toBe(false);
   });
 
   it('refuses everything else', () => {
@@ -85,7 +84,7 @@ describe('backtrackingSafe (issue 6)', () => {
       'ggg',
       'abcdefghi',
     ];
-    for (const p of SAFE.slice(0, -1)) {
+    for (const p of SAFE) {
       const re2 = RE2JS.compile(toRe2Syntax(p));
       const native = new RegExp(p, 'u');
       for (const input of inputs) {
