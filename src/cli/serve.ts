@@ -5,7 +5,7 @@ import { formatProblems } from '../catalog/report.js';
 import { type Config, ConfigError, resolveConfig } from '../config.js';
 import { type Gateway, startGateway } from '../gateway.js';
 import { type LocalKafka, startLocalKafka } from '../kafka/local-broker.js';
-import { createKafka } from '../kafka/producer.js';
+import { createKafka } from '../kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../kafka/topics.js';
 import { createLogger } from '../ops/logger.js';
 import { reloadOnSignal } from '../ops/reload.js';

@@ -1,5 +1,5 @@
 // What the gateway needs from a Kafka producer, and the part every client shares: connecting in the background
-// with reconnects, and resending whole batches until the deadline. The clients (kafkajs in producer.ts,
+// with reconnects, and resending whole batches until the deadline. The clients (kafkajs in producer-kafkajs.ts,
 // @platformatic/kafka in producer-platformatic.ts) only supply one produce attempt and their error mapping.
 import type { Logger } from 'pino';
 import { ERRORS, TributaryError } from '../errors.js';
@@ -92,7 +92,7 @@ export abstract class RetryingProducer implements RecordProducer {
 
   /**
    * Retries are ours, not the client's, and each resends the whole batch in a fresh call: a client that retries
-   * inside one call can lose records it never resent while still resolving (kafkajs did, see producer.ts). A
+   * inside one call can lose records it never resent while still resolving (kafkajs did, see producer-kafkajs.ts). A
    * fresh call re-sends records that had landed (duplicates: the at-least-once the README promises) but never
    * drops one.
    *

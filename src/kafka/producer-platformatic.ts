@@ -13,7 +13,7 @@ import {
 } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import { ERRORS, TributaryError } from '../errors.js';
-import type { KafkaConnection } from './producer.js';
+import type { KafkaConnection } from './producer-kafkajs.js';
 import { type ProducerOptions, RetryingProducer } from './producer-base.js';
 import type { OutboundRecord } from './record.js';
 
