@@ -1,9 +1,9 @@
-// kafkajs behind the gateway's producer contract (producer-base.ts), and the kafkajs client that admin work
+// kafkajs behind the gateway's producer contract (producer.ts), and the kafkajs client that admin work
 // (topics.ts, metadata-probe.ts) uses whichever producer client is selected.
 import kafkajs, { type Kafka, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ERRORS, TributaryError } from '../errors.js';
-import { type ProducerOptions, RetryingProducer } from './producer-base.js';
+import { type ProducerOptions, RetryingProducer } from './producer.js';
 
 // kafkajs is CommonJS: Node's ESM loader sees only some of its exports as named ones, so take them off the default.
 const { Kafka: KafkaClient, KafkaJSError, KafkaJSProtocolError, logLevel } = kafkajs;
