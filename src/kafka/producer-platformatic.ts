@@ -13,8 +13,8 @@ import {
 } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import { ERRORS, TributaryError } from '../errors.js';
-import type { KafkaConnection } from './producer-kafkajs.js';
 import { type ProducerOptions, RetryingProducer } from './producer.js';
+import type { KafkaConnection } from './producer-kafkajs.js';
 import type { OutboundRecord } from './record.js';
 
 type StringProducer = Producer<string, string, string, string>;
