@@ -10,7 +10,7 @@ export default defineConfig({
       include: ['src/**', 'routes/**'],
       reporter: ['text-summary', 'text'],
       // The gate keeps untested code visible; raise it as the suite grows, never lower it to pass.
-      thresholds: { lines: 85 },
+      thresholds: { lines: 90 },
     },
     projects: [
       {

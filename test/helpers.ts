@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
+import { vi } from 'vitest';
 import { loadCatalog } from '../src/catalog/load.js';
 import type { Catalog } from '../src/catalog/model.js';
 import { createLogger } from '../src/ops/logger.js';
@@ -38,4 +39,12 @@ export function tempDir(prefix = 'dir-'): string {
     process.on('exit', () => rmSync(root, { recursive: true, force: true }));
   }
   return mkdtempSync(join(tempRoot, prefix));
+}
+
+/** Everything console.log and console.error print from now on (vi.restoreAllMocks() ends it). */
+export function consoleLines(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...args) => lines.push(args.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...args) => lines.push(args.join(' ')));
+  return lines;
 }

@@ -6,6 +6,7 @@ import type { TributaryError } from '../../src/errors.js';
 import type { DeliveryStore } from '../../src/ingest/deliveries.js';
 import type { OutboundRecord } from '../../src/kafka/record.js';
 import { capturedLogger, fixtureCatalog } from '../helpers.js';
+import { githubHeaders } from './senders.js';
 
 export const SECRETS = {
   SIG_STANDARD_OLD: 'whsec_T0xELXN0YW5kYXJkLXNlY3JldC1rZXk=',
@@ -74,4 +75,18 @@ export async function signedApp(
       };
     },
   };
+}
+
+/** A GitHub-signed delivery to the signed catalog's github binding: the status and parsed answer. */
+export async function postGithub(t: SignedApp, delivery: string, body = '{"action":"opened"}') {
+  const res = await t.app.fastify.inject({
+    method: 'POST',
+    url: '/test/signed/github',
+    payload: body,
+    headers: {
+      'content-type': 'application/json',
+      ...(await githubHeaders(SECRETS.SIG_GITHUB, body, delivery)),
+    },
+  });
+  return { status: res.statusCode, body: res.json() };
 }

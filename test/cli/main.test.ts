@@ -1,61 +1,30 @@
-// Runs the built command line (npm test builds first), so ESM/CommonJS interop problems show up here and not
-// on a user's machine.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+// The command dispatcher in-process (no dist/, no child process): help, unknown commands and flags, --version.
+// The built binary is exercised by test/integration/cli-binary.test.ts.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { consoleLines } from '../helpers.js';
 
-const run = promisify(execFile);
-const bin = new URL('../../bin/tributary.js', import.meta.url).pathname;
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
-async function tributary(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
-      env: { ...process.env, TRIBUTARY_CATALOG: '' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-describe('tributary command line (run npm run build first)', () => {
+describe('tributary command line', () => {
   it.each(['serve', 'check', 'topics'])('%s --help explains the command and exits 0', async (command) => {
-    const { code, stdout } = await tributary(command, '--help');
-    expect(code).toBe(0);
-    expect(stdout).toContain(`Usage: tributary ${command}`);
+    const lines = consoleLines();
+    expect(await main([command, '--help'])).toBe(0);
+    expect(lines.join('\n')).toContain(`Usage: tributary ${command}`);
   });
 
   it('lists commands, and refuses unknown ones and unknown flags with exit 2', async () => {
-    expect((await tributary('--help')).stdout).toMatch(/serve[\s\S]*check[\s\S]*topics/);
-    expect((await tributary('nope')).code).toBe(2);
-    const bad = await tributary('check', '--no-such-flag');
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('no-such-flag');
-  });
-
-  it('check exits 0 on the example catalog', async () => {
-    const { code, stdout } = await tributary('check', '--catalog', 'examples/catalog.yaml');
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/^ok: 2 collection\(s\), 2 capture\(s\), 2 binding\(s\)/m);
-  });
-
-  it('check exits 1 and names the file and location of each problem', async () => {
-    const { code, stdout } = await tributary('check', '--catalog', 'test/fixtures/catalogs/cycle/a.yaml');
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/^error: test\/fixtures\/catalogs\/cycle\/b\.yaml: import\[0\]: import cycle/m);
-  });
-
-  it('serve refuses a malformed setting with exit 2', async () => {
-    const { code, stderr } = await tributary('serve', '--catalog', 'examples/catalog.yaml', '--port', 'x');
-    expect(code).toBe(2);
-    expect(stderr).toContain('--port');
-  });
-
-  it('serve refuses a trusted proxy that is not an address or CIDR with exit 2 (issue 5)', async () => {
-    const args = ['serve', '--catalog', 'examples/catalog.yaml', '--trust-proxy', '10.0.0.0/8,true'];
-    const { code, stderr } = await tributary(...args);
-    expect(code).toBe(2);
-    expect(stderr).toContain("TRIBUTARY_TRUST_PROXY: 'true'");
+    let lines = consoleLines();
+    expect(await main(['--help'])).toBe(0);
+    expect(lines.join('\n')).toMatch(/serve[\s\S]*check[\s\S]*topics/);
+    expect(await main([])).toBe(2);
+    lines = consoleLines();
+    expect(await main(['nope'])).toBe(2);
+    expect(lines.join('\n')).toContain("unknown command 'nope'");
+    lines = consoleLines();
+    expect(await main(['check', '--no-such-flag'])).toBe(2);
+    expect(lines.join('\n')).toContain('no-such-flag');
   });
 });

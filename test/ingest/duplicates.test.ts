@@ -1,16 +1,12 @@
 // Duplicate suppression through the webhook route: a repeated delivery is a 2xx without a second record; a
-// delivery answered 503 stays retryable; two at once produce once; replicas share memory through Redis.
-import { randomUUID } from 'node:crypto';
+// delivery answered 503 stays retryable; two at once produce once. Replicas sharing Redis: test/integration/redis.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERRORS, TributaryError } from '../../src/errors.js';
 import { type DeliveryStore, MemoryDeliveryStore } from '../../src/ingest/deliveries.js';
-import { RedisDeliveryStore } from '../../src/ingest/deliveries-redis.js';
 import { DeliveryLedger, deliveryIds, deliveryKey } from '../../src/ingest/duplicates.js';
 import { githubHeaders, stripeHeaders } from '../auth/senders.js';
-import { SECRETS, type SignedApp, signedApp } from '../auth/signed-app.js';
-import { capturedLogger } from '../helpers.js';
+import { postGithub, SECRETS, type SignedApp, signedApp } from '../auth/signed-app.js';
 
-const REDIS = process.env['TRIBUTARY_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const close of cleanup.splice(0)) await close();
@@ -22,24 +18,11 @@ async function started(opts: Parameters<typeof signedApp>[0] = {}): Promise<Sign
   return t;
 }
 
-async function github(t: SignedApp, delivery: string, body = '{"action":"opened"}') {
-  const res = await t.app.fastify.inject({
-    method: 'POST',
-    url: '/test/signed/github',
-    payload: body,
-    headers: {
-      'content-type': 'application/json',
-      ...(await githubHeaders(SECRETS.SIG_GITHUB, body, delivery)),
-    },
-  });
-  return { status: res.statusCode, body: res.json() };
-}
-
 describe('duplicate deliveries through the route', () => {
   it('answers a repeated delivery 200 {duplicate: true} without producing it again', async () => {
     const t = await started();
-    const first = await github(t, 'gh-dup-1');
-    const again = await github(t, 'gh-dup-1');
+    const first = await postGithub(t, 'gh-dup-1');
+    const again = await postGithub(t, 'gh-dup-1');
     expect(first).toEqual({ status: 200, body: { published: 1, webhookIds: ['gh-dup-1'] } });
     expect(again).toEqual({
       status: 200,
@@ -48,26 +31,26 @@ describe('duplicate deliveries through the route', () => {
     expect(t.produced.flat()).toHaveLength(1);
     expect(t.produced[0]![0]!.headers['tributary-delivery-id']).toBe('gh-dup-1');
     // Another delivery id is another delivery.
-    expect((await github(t, 'gh-dup-2')).body.published).toBe(1);
+    expect((await postGithub(t, 'gh-dup-2')).body.published).toBe(1);
   });
 
   it('does not record a delivery answered 503: the retry is produced', async () => {
     const t = await started();
     t.failWith(new TributaryError(ERRORS.KAFKA_UNAVAILABLE));
-    expect((await github(t, 'gh-retry')).status).toBe(503);
+    expect((await postGithub(t, 'gh-retry')).status).toBe(503);
     t.failWith(undefined);
-    expect(await github(t, 'gh-retry')).toMatchObject({ status: 200, body: { published: 1 } });
+    expect(await postGithub(t, 'gh-retry')).toMatchObject({ status: 200, body: { published: 1 } });
     expect(t.produced.flat()).toHaveLength(1);
   });
 
   it('produces once when two requests carry the same delivery at once; the other is told to retry', async () => {
     const t = await started();
     const open = t.hold();
-    const first = github(t, 'gh-race');
+    const first = postGithub(t, 'gh-race');
     // Wait until the first request holds the claim and waits on Kafka.
     const store = t.app.deliveries.store as MemoryDeliveryStore;
     for (let i = 0; i < 200 && store.size === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    const second = await github(t, 'gh-race');
+    const second = await postGithub(t, 'gh-race');
     expect([second.status, second.body.code, second.body.retryable]).toEqual([
       503,
       'TRIB_DELIVERY_IN_PROGRESS',
@@ -75,7 +58,7 @@ describe('duplicate deliveries through the route', () => {
     ]);
     open();
     expect((await first).status).toBe(200);
-    expect((await github(t, 'gh-race')).body.duplicate).toBe(true);
+    expect((await postGithub(t, 'gh-race')).body.duplicate).toBe(true);
     expect(t.produced.flat()).toHaveLength(1);
   });
 
@@ -125,23 +108,9 @@ describe('duplicate deliveries through the route', () => {
       close: async () => {},
     };
     const t = await started({ deliveries: broken });
-    expect((await github(t, 'gh-open')).body.published).toBe(1);
-    expect((await github(t, 'gh-open')).body.published).toBe(1);
+    expect((await postGithub(t, 'gh-open')).body.published).toBe(1);
+    expect((await postGithub(t, 'gh-open')).body.published).toBe(1);
     expect(t.lines.filter((l) => l.includes('without duplicate suppression'))).toHaveLength(1);
-  });
-
-  it('suppresses across two app instances sharing Redis through separate clients', async () => {
-    const { logger } = capturedLogger();
-    const stores = [new RedisDeliveryStore(REDIS, logger), new RedisDeliveryStore(REDIS, logger)];
-    for (const s of stores) cleanup.push(() => s.close());
-    const [one, two] = [await started({ deliveries: stores[0] }), await started({ deliveries: stores[1] })];
-    await Promise.all(
-      stores.map((s) => (s.redis.status === 'ready' ? null : new Promise((r) => s.redis.once('ready', r)))),
-    );
-    const id = `gh-${randomUUID()}`;
-    expect((await github(one!, id)).body.published).toBe(1);
-    expect((await github(two!, id)).body).toMatchObject({ published: 0, duplicate: true });
-    expect(one!.produced.flat().length + two!.produced.flat().length).toBe(1);
   });
 });
 

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { tempDir } from '../helpers.js';
+import { consoleLines, tempDir } from '../helpers.js';
 import { readTopics } from './kafka-read.js';
 
 const brokers = inject('kafkaBootstrap').join(',');
@@ -18,13 +18,6 @@ function catalogWithTopic(topic: string): string {
     `collections:\n  cli/things:\n    schema: { type: object, required: [id], properties: { id: { type: string } } }\n    key: [/id]\n    topic: ${topic}\ncaptures:\n  cli/cap:\n    endpoint: { ingest: {} }\n    bindings:\n      - target: cli/things\n        resource: { name: things }\n`,
   );
   return file;
-}
-
-function output() {
-  const lines: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => lines.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => lines.push(args.join(' ')));
-  return lines;
 }
 
 afterEach(() => {
@@ -46,19 +39,19 @@ describe('tributary topics', () => {
     const catalog = catalogWithTopic(topic);
     const base = ['topics', '--catalog', catalog, '--brokers', brokers, '--topic-partitions', '2'];
 
-    let lines = output();
+    let lines = consoleLines();
     expect(await main([...base, '--dry-run'])).toBe(1);
     expect(lines).toContain(`missing: ${topic}`);
 
-    lines = output();
+    lines = consoleLines();
     expect(await main(base)).toBe(0);
     expect(lines).toContain(`created: ${topic}`);
 
-    lines = output();
+    lines = consoleLines();
     expect(await main(base)).toBe(0);
     expect(lines).toContain(`exists: ${topic}`);
 
-    lines = output();
+    lines = consoleLines();
     expect(await main([...base.slice(0, -1), '4'])).toBe(1);
     expect(lines).toContain(`differs: ${topic}: partitions is 2, configured 4`);
   });
@@ -113,7 +106,7 @@ describe('tributary serve', () => {
   it('refuses to start with a broken catalog (exit 1)', async () => {
     const dir = tempDir('cli-');
     writeFileSync(join(dir, 'bad.yaml'), 'colections: {}\n');
-    const lines = output();
+    const lines = consoleLines();
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     expect(await main(['serve', '--catalog', join(dir, 'bad.yaml'), '--brokers', brokers])).toBe(1);
     stdout.mockRestore();

@@ -1,6 +1,5 @@
 // Two real gateway processes (`tributary serve`, the built binary) behind an imaginary load balancer, sharing
 // Redis: a delivery sent to both, one after the other or at the same time, reaches Kafka once.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -8,20 +7,21 @@ import { createKafka } from '../../src/kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../../src/kafka/topics.js';
 import { githubHeaders } from '../auth/senders.js';
 import { PUBLIC_URL, SECRETS } from '../auth/signed-app.js';
+import { type OwnedProcess, spawnOwned } from '../harness/processes.js';
 import { capturedLogger } from '../helpers.js';
 import { readTopics } from './kafka-read.js';
 
 const brokers = inject('kafkaBootstrap');
-const REDIS = process.env['TRIBUTARY_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const REDIS = inject('redisUrl');
 const bin = new URL('../../bin/tributary.js', import.meta.url).pathname;
 const catalog = new URL('../fixtures/catalogs/signed.yaml', import.meta.url).pathname;
 const TOPIC = 'test.events';
-const children: ChildProcess[] = [];
+const children: OwnedProcess[] = [];
 let urls: string[] = [];
 
 /** Starts `tributary serve` on a free port and resolves with its URL once it logs that it is serving. */
 function serve(): Promise<string> {
-  const child = spawn(
+  const proc = spawnOwned(
     process.execPath,
     [
       bin,
@@ -40,7 +40,8 @@ function serve(): Promise<string> {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  children.push(child);
+  children.push(proc);
+  const child = proc.child;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('tributary serve did not start in 30 s')), 30_000);
     child.once('exit', (code) => reject(new Error(`tributary serve exited with ${code}`)));
@@ -65,16 +66,7 @@ beforeAll(async () => {
   urls = await Promise.all([serve(), serve()]);
 });
 afterAll(async () => {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.map((child) => child.stop(15_000)));
 });
 
 async function deliver(url: string, delivery: string, body: string) {

@@ -1,20 +1,11 @@
 // `node bin/tributary.js serve` as a child process (the built CLI, as operators run it): start, wait until
 // ready, signal, and read its log lines back.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { spawnOwned } from '../harness/processes.js';
+
+export { freePort } from '../harness/ports.js';
 
 const bin = new URL('../../bin/tributary.js', import.meta.url).pathname;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface GatewayProcess {
   port: number;
@@ -30,10 +21,12 @@ export function startGatewayProcess(
   port: number,
   env: Record<string, string>,
 ): GatewayProcess {
-  const child = spawn(process.execPath, [bin, 'serve', '--catalog', catalog], {
+  // Owned: a test that fails or times out cannot leave the gateway running (issue 12).
+  const proc = spawnOwned(process.execPath, [bin, 'serve', '--catalog', catalog], {
     env: { ...process.env, TRIBUTARY_PORT: String(port), TRIBUTARY_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const child = proc.child;
   const lines: string[] = [];
   const collect = (chunk: Buffer) =>
     lines.push(
@@ -44,10 +37,7 @@ export function startGatewayProcess(
     );
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { port, url: `http://127.0.0.1:${port}`, child, lines, exited };
+  return { port, url: `http://127.0.0.1:${port}`, child, lines, exited: proc.exited };
 }
 
 export async function waitFor(what: string, ok: () => Promise<boolean> | boolean, timeoutMs = 30_000) {

@@ -1,8 +1,9 @@
 // A real HAProxy (Debian package) in front of gateway processes, configured as docs/operations.md recommends.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { spawnOwned } from '../harness/processes.js';
 
 export interface HaproxyOptions {
   dir: string;
@@ -55,11 +56,16 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<Haproxy> {
   const socket = join(opts.dir, 'haproxy.sock');
   const config = join(opts.dir, 'haproxy.cfg');
   await writeFile(config, haproxyConfig(opts, socket));
-  const child = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Owned: killed with the test process on every exit path; a missing binary rejects here at once (issue 12).
+  const proc = spawnOwned('haproxy', ['-db', '-f', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    install: 'apt-get install -y haproxy',
+  });
+  const child = proc.child;
   const output: string[] = [];
-  child.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
-  child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
+  child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
+  await proc.started;
   const status = async (): Promise<Record<string, string>> => {
     const csv = await command(socket, 'show stat');
     const result: Record<string, string> = {};
@@ -76,10 +82,7 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<Haproxy> {
     child,
     output,
     status,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => proc.stop(),
   };
 }
 

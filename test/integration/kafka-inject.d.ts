@@ -3,6 +3,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** host:port list of the broker(s) under test. */
     kafkaBootstrap: string[];
+    /** redis:// URL of the Redis server under test (one the suite started, or TRIBUTARY_TEST_REDIS_URL). */
+    redisUrl: string;
   }
 }
 

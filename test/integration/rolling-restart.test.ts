@@ -62,14 +62,16 @@ captures:
     { partitions: 3, replicationFactor: 1, minInsyncReplicas: 1 },
     { create: true },
   );
-  for (let i = 0; i < 2; i++) gateways.push(startGatewayProcess(catalog, await freePort(), ENV));
-  await Promise.all(gateways.map((g) => waitReady(g)));
+  // HAProxy first: without it there is nothing to drill, and it fails at once when it is not installed.
+  const ports = [await freePort(), await freePort()];
   lbPort = await freePort();
   haproxy = await startHaproxy({
     dir,
     port: lbPort,
-    servers: gateways.map((g, i) => ({ name: `g${i + 1}`, port: g.port })),
+    servers: ports.map((port, i) => ({ name: `g${i + 1}`, port })),
   });
+  for (const port of ports) gateways.push(startGatewayProcess(catalog, port, ENV));
+  await Promise.all(gateways.map((g) => waitReady(g)));
   await waitFor('HAProxy sees both gateways UP', async () => {
     const s = await haproxy!.status().catch(() => ({}) as Record<string, string>);
     return s['g1'] === 'UP' && s['g2'] === 'UP';

@@ -1,7 +1,7 @@
 // Every answer of the webhook route, through app.inject(). The sink here only records what would be produced;
 // test/integration/ingest.test.ts checks the same paths against a real Kafka broker.
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import { defaultConfig } from '../../src/config.js';
 import { ERRORS, TributaryError } from '../../src/errors.js';
@@ -247,8 +247,7 @@ describe('in-flight bound', () => {
         headers: { 'content-type': 'application/json' },
       });
     const first = send(2);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(small.capacity.inFlight().documents).toBe(2);
+    await vi.waitFor(() => expect(small.capacity.inFlight().documents).toBe(2), { timeout: 10_000 });
     const shed = await send(1);
     expect(shed.statusCode).toBe(503);
     expect(shed.headers['retry-after']).toBeDefined();
