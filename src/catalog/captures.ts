@@ -1,35 +1,22 @@
 // One capture entry -> a checked draft with its bindings. Only push captures (`endpoint.ingest`) are served;
 // pull captures (`endpoint.connector`) belong to Flow's runtime and are skipped with a warning.
+// The shape (properties, types, required, header-name and name syntax) is schemas/catalog.schema.json's to check
+// (src/catalog/structure.ts); this file checks what a schema cannot say: targets that exist, names unique in the
+// capture, secrets that resolve, path templates, origins, secret headers, and options that conflict. Every check
+// runs whatever another one found (issue 12): a bad endpoint option never hides a binding's problems, and a
+// binding with problems still takes part in the path-collision check. The catalog is built only when no check
+// found anything, so a value read here after a problem is never served.
 import { dirname } from 'node:path';
 import { resolveSecret } from '../auth/secrets.js';
 import type { SignatureVerifier } from '../auth/signature.js';
 import type { DeduplicatePolicy } from '../ingest/duplicates.js';
 import { checkDeduplicate } from './deduplicate.js';
 import type { IngestEndpoint, Location } from './model.js';
-import { isCatalogName, isHeaderName, isToken } from './names.js';
 import { type PathTemplate, parsePathTemplate, pathLocation, reservedRouteMatched } from './paths.js';
-import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
+import { at, isMapping, type ProblemLog } from './problems.js';
 import { checkRateLimit, type RateLimit } from './rate-limit.js';
 import { isSecretHeader } from './secret-headers.js';
 import { checkSignature } from './signatures.js';
-
-export const CAPTURE_PROPERTIES: readonly string[] = ['endpoint', 'bindings'];
-export const ENDPOINT_PROPERTIES: readonly string[] = ['ingest', 'connector'];
-export const BINDING_PROPERTIES: readonly string[] = ['target', 'resource'];
-/** Later stages that read more options from `resource` add them here. */
-export const RESOURCE_PROPERTIES: readonly string[] = [
-  'name',
-  'path',
-  'idFromHeader',
-  'keepHeaders',
-  'tokens',
-  'allowedOrigins',
-  'rateLimit',
-  'signature',
-  'deduplicate',
-];
-/** Options of `endpoint.ingest`; checked so that a typo cannot silently drop, say, authentication. */
-export const INGEST_PROPERTIES: readonly string[] = ['tokens', 'allowedOrigins', 'rateLimit', 'signature'];
 
 export interface BindingDraft {
   capture: string;
@@ -56,231 +43,178 @@ export interface BindingDraft {
 export interface CaptureDraft {
   name: string;
   endpoint: IngestEndpoint;
+  /** Every binding with a name and a path, problems or not (see the file comment). */
   bindings: BindingDraft[];
   location: Location;
 }
 
-function checkHeader(
-  value: unknown,
-  location: Location,
-  purpose: string,
-  log: ProblemLog,
-): string | undefined {
-  if (typeof value !== 'string' || !isHeaderName(value)) {
-    log.error(location, `${purpose} must be an HTTP header name`);
-    return undefined;
+/**
+ * The options a binding may set or inherit from `endpoint.ingest`, read once for the capture and once per
+ * binding. undefined: not set there.
+ */
+interface IngestOptions {
+  tokens?: Buffer[];
+  allowedOrigins?: string[];
+  rateLimit?: RateLimit;
+  /** null: `{ scheme: none }`, or a signature with problems (neither verifies anything nor is inherited). */
+  signature?: SignatureVerifier | null;
+}
+
+const list = (value: unknown): unknown[] | undefined => (Array.isArray(value) ? value : undefined);
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** A list of secret references -> values; `[]` explicitly means no token is required. */
+function checkTokens(value: unknown, location: Location, log: ProblemLog): Buffer[] | undefined {
+  const refs = list(value);
+  if (refs === undefined) return undefined;
+  const tokens: Buffer[] = [];
+  for (const [index, ref] of refs.entries()) {
+    const result = resolveSecret(ref, dirname(location.file));
+    // Kept as configured even when unresolved: "tokens are required here" still holds for the checks below.
+    if ('problem' in result) log.error(at(location, index), result.problem);
+    tokens.push('value' in result ? result.value : Buffer.alloc(0));
   }
-  const name = value.toLowerCase();
-  if (isSecretHeader(name)) {
+  return tokens;
+}
+
+/** `['*']` or exact origins such as `https://app.example.com` (RFC 6454 serialization: no path, no slash). */
+function checkOrigins(value: unknown, location: Location, log: ProblemLog): string[] | undefined {
+  const origins = list(value);
+  if (origins === undefined) return undefined;
+  for (const [index, origin] of origins.entries()) {
+    if (origin === '*' || typeof origin !== 'string') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.origin !== origin) {
+      log.error(at(location, index), `'${origin}' is not an origin (scheme://host[:port], no path)`);
+    }
+  }
+  return origins.filter((origin): origin is string => typeof origin === 'string');
+}
+
+function checkOptions(value: Record<string, unknown>, location: Location, log: ProblemLog): IngestOptions {
+  const options: IngestOptions = {};
+  const tokens = checkTokens(value['tokens'], at(location, 'tokens'), log);
+  if (tokens) options.tokens = tokens;
+  const origins = checkOrigins(value['allowedOrigins'], at(location, 'allowedOrigins'), log);
+  if (origins) options.allowedOrigins = origins;
+  const rateLimit = checkRateLimit(value['rateLimit'], at(location, 'rateLimit'), log);
+  if (rateLimit) options.rateLimit = rateLimit;
+  const signature = checkSignature(value['signature'], at(location, 'signature'), log);
+  if (signature !== undefined) options.signature = signature;
+  return options;
+}
+
+/** A header a binding copies from requests (its syntax is the schema's): never one that carries a secret. */
+function checkCopiedHeader(value: unknown, location: Location, log: ProblemLog): string | undefined {
+  const name = text(value)?.toLowerCase();
+  if (name !== undefined && isSecretHeader(name)) {
     log.error(
       location,
       `header '${name}' carries a credential or signature and is never copied into documents`,
     );
-    return undefined;
   }
   return name;
 }
 
-function checkEndpoint(name: string, value: unknown, location: Location, log: ProblemLog) {
-  if (!isMapping(value)) {
-    log.error(location, 'endpoint must be { ingest: {} } for a push capture');
+/** The binding's path template (or the default), unless it cannot be parsed or shadows the gateway's own. */
+function checkPath(
+  capture: string,
+  name: string,
+  resource: Record<string, unknown>,
+  location: Location,
+  log: ProblemLog,
+): PathTemplate | undefined {
+  const explicit = resource['path'] !== undefined;
+  const path = explicit ? text(resource['path']) : `/${capture}/${name}`;
+  if (path === undefined) return undefined;
+  const where = pathLocation(location, explicit);
+  const parsed = parsePathTemplate(path);
+  if ('problems' in parsed) {
+    for (const problem of parsed.problems)
+      log.error(where, explicit ? problem : `default ${problem}: set resource.path`);
     return undefined;
   }
-  checkKnownProperties(log, location, value, ENDPOINT_PROPERTIES);
-  if (value['connector'] !== undefined) {
-    log.warn(location, `pull capture ${name} is not served by this gateway`);
-    return 'pull' as const;
-  }
-  if (!('ingest' in value)) {
-    log.error(
-      location,
-      'endpoint must be { ingest: {} } (push capture) or { connector: ... } (pull capture)',
-    );
+  const reserved = reservedRouteMatched(parsed.template);
+  if (reserved) {
+    const what =
+      parsed.template.segments.length > 1 ? `requests under '${reserved}/'` : `requests for '${reserved}'`;
+    log.error(where, `path '${path}' would match ${what}, which the gateway serves itself`);
     return undefined;
   }
-  const ingest = value['ingest'];
-  // `ingest:` with nothing after it is YAML null: no options.
-  if (ingest === null) return {};
-  if (!isMapping(ingest)) {
-    log.error(at(location, 'ingest'), 'endpoint.ingest must be a mapping of options ({} for none)');
-    return undefined;
-  }
-  checkKnownProperties(log, at(location, 'ingest'), ingest, INGEST_PROPERTIES);
-  return ingest;
+  return parsed.template;
 }
 
-/** A list of secret references -> values; `[]` explicitly means no token is required. */
-function checkTokens(value: unknown, location: Location, log: ProblemLog): Buffer[] | undefined | 'invalid' {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) {
-    log.error(location, "tokens must be a list of '${ENV_NAME}' or { file: path } entries");
-    return 'invalid';
-  }
-  const tokens: Buffer[] = [];
-  let valid = true;
-  for (const [index, ref] of value.entries()) {
-    const result = resolveSecret(ref, dirname(location.file));
-    if ('problem' in result) {
-      log.error(at(location, index), result.problem);
-      valid = false;
-    } else tokens.push(result.value);
-  }
-  return valid ? tokens : 'invalid';
-}
-
-/** `['*']` or exact origins such as `https://app.example.com` (RFC 6454 serialization: no path, no slash). */
-function checkOrigins(value: unknown, location: Location, log: ProblemLog): string[] | undefined | 'invalid' {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) {
-    log.error(
-      location,
-      "allowedOrigins must be a list of origins such as 'https://app.example.com', or ['*']",
-    );
-    return 'invalid';
-  }
-  let valid = true;
-  for (const [index, origin] of value.entries()) {
-    if (origin === '*') continue;
-    let parsed: URL | undefined;
-    try {
-      parsed = typeof origin === 'string' ? new URL(origin) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed === undefined || parsed.origin !== origin) {
-      log.error(at(location, index), `'${String(origin)}' is not an origin (scheme://host[:port], no path)`);
-      valid = false;
-    }
-  }
-  return valid ? (value as string[]) : 'invalid';
+interface BindingContext {
+  capture: string;
+  collections: ReadonlySet<string>;
+  /** Binding names seen so far in the capture. */
+  names: Map<string, Location>;
+  /** What `endpoint.ingest` sets for every binding of the capture. */
+  inherited: IngestOptions;
 }
 
 function checkBinding(
-  capture: string,
   spec: unknown,
   location: Location,
-  collections: ReadonlySet<string>,
-  names: Map<string, Location>,
-  captureTokens: Buffer[] | undefined,
-  captureOrigins: string[] | undefined,
-  captureSignature: SignatureVerifier | undefined,
+  context: BindingContext,
   log: ProblemLog,
-  captureRateLimit?: RateLimit,
 ): BindingDraft | undefined {
-  if (!isMapping(spec)) {
-    log.error(location, 'a binding must be a mapping with target and resource');
-    return undefined;
-  }
-  checkKnownProperties(log, location, spec, BINDING_PROPERTIES);
-  let valid = true;
-  const target = spec['target'];
-  if (typeof target !== 'string') {
-    log.error(at(location, 'target'), 'target must name a collection');
-    valid = false;
-  } else if (!collections.has(target)) {
+  if (!isMapping(spec)) return undefined;
+  const target = text(spec['target']);
+  if (target !== undefined && !context.collections.has(target)) {
     log.error(at(location, 'target'), `unknown target collection '${target}'`);
-    valid = false;
   }
-  const resource = spec['resource'];
+  const resource = isMapping(spec['resource']) ? spec['resource'] : undefined;
   const resourceLocation = at(location, 'resource');
-  if (!isMapping(resource)) {
-    log.error(resourceLocation, 'resource must be a mapping with at least name');
-    return undefined;
-  }
-  checkKnownProperties(log, resourceLocation, resource, RESOURCE_PROPERTIES);
-  const name = resource['name'];
-  if (typeof name !== 'string' || !isToken(name)) {
-    log.error(
-      at(resourceLocation, 'name'),
-      "resource.name must be one name part: letters, digits, '-', '_', '.'",
-    );
-    return undefined;
-  }
-  const earlier = names.get(name);
+  const name = text(resource?.['name']);
+  if (resource === undefined || name === undefined) return undefined;
+  const earlier = context.names.get(name);
   if (earlier !== undefined) {
     log.error(at(resourceLocation, 'name'), `binding name '${name}' is already used by ${earlier.path}`);
-    return undefined;
-  }
-  names.set(name, location);
+  } else context.names.set(name, location);
 
-  const explicit = resource['path'] !== undefined;
-  const path = explicit ? resource['path'] : `/${capture}/${name}`;
-  const where = pathLocation(location, explicit);
-  let template: PathTemplate | undefined;
-  if (typeof path !== 'string') {
-    log.error(where, 'resource.path must be a string such as /github/{org}');
-  } else {
-    const parsed = parsePathTemplate(path);
-    if ('problems' in parsed) {
-      for (const problem of parsed.problems)
-        log.error(where, explicit ? problem : `default ${problem}: set resource.path`);
-    } else {
-      template = parsed.template;
-      const reserved = reservedRouteMatched(template);
-      if (reserved) {
-        const what =
-          template.segments.length > 1 ? `requests under '${reserved}/'` : `requests for '${reserved}'`;
-        log.error(where, `path '${path}' would match ${what}, which the gateway serves itself`);
-        template = undefined;
-      }
-    }
-  }
-
-  let idFromHeader: string | undefined;
-  if (resource['idFromHeader'] !== undefined) {
-    idFromHeader = checkHeader(
-      resource['idFromHeader'],
-      at(resourceLocation, 'idFromHeader'),
-      'idFromHeader',
-      log,
-    );
-    if (!idFromHeader) valid = false;
-  }
+  const template = checkPath(context.capture, name, resource, location, log);
+  const idFromHeader =
+    resource['idFromHeader'] === undefined
+      ? undefined
+      : checkCopiedHeader(resource['idFromHeader'], at(resourceLocation, 'idFromHeader'), log);
   const keepHeaders: string[] = [];
-  const keep = resource['keepHeaders'] ?? [];
-  if (!Array.isArray(keep)) {
-    log.error(at(resourceLocation, 'keepHeaders'), 'keepHeaders must be a list of header names');
-    valid = false;
-  } else {
-    for (const [index, header] of keep.entries()) {
-      const checked = checkHeader(header, at(resourceLocation, 'keepHeaders', index), 'a kept header', log);
-      if (!checked) valid = false;
-      else if (!keepHeaders.includes(checked)) keepHeaders.push(checked);
-    }
+  for (const [index, header] of (list(resource['keepHeaders']) ?? []).entries()) {
+    const checked = checkCopiedHeader(header, at(resourceLocation, 'keepHeaders', index), log);
+    if (checked !== undefined && !keepHeaders.includes(checked)) keepHeaders.push(checked);
   }
-  const ownTokens = checkTokens(resource['tokens'], at(resourceLocation, 'tokens'), log);
-  const ownOrigins = checkOrigins(resource['allowedOrigins'], at(resourceLocation, 'allowedOrigins'), log);
-  const ownRateLimit = checkRateLimit(resource['rateLimit'], at(resourceLocation, 'rateLimit'), log);
-  const ownSignature = checkSignature(resource['signature'], at(resourceLocation, 'signature'), log);
+  const own = checkOptions(resource, resourceLocation, log);
   const deduplicate = checkDeduplicate(resource['deduplicate'], at(resourceLocation, 'deduplicate'), log);
-  if (ownTokens === 'invalid' || ownOrigins === 'invalid' || ownRateLimit === 'invalid') return undefined;
-  if (ownSignature === 'invalid' || deduplicate === 'invalid') return undefined;
+  const { inherited } = context;
   // `{ scheme: none }` (null) turns the capture's signature off for this binding.
-  const signature = ownSignature === undefined ? captureSignature : (ownSignature ?? undefined);
+  const signature = (own.signature === undefined ? inherited.signature : own.signature) ?? undefined;
   for (const header of signature?.signatureHeaders ?? []) {
     // The custom scheme's header is not in SECRET_HEADERS: refuse it here so it never lands in Kafka either.
     if (keepHeaders.includes(header) || idFromHeader === header) {
       log.error(resourceLocation, `header '${header}' carries the binding's signature and is never copied`);
-      valid = false;
     }
   }
-  const tokens = ownTokens ?? captureTokens;
-  const allowedOrigins = ownOrigins ?? captureOrigins;
+  const tokens = own.tokens ?? inherited.tokens;
+  const allowedOrigins = own.allowedOrigins ?? inherited.allowedOrigins;
   if (allowedOrigins?.includes('*') && tokens !== undefined && tokens.length > 0) {
     // A token that any web page may present is a token any web page may steal: name the origins instead.
     log.error(
       location,
       "allowedOrigins ['*'] is refused for a binding that requires tokens; list the origins",
     );
-    valid = false;
   }
-  if (!valid || !template || typeof target !== 'string') return undefined;
+  if (template === undefined || target === undefined) return undefined;
   const draft: BindingDraft = {
-    capture,
+    capture: context.capture,
     name,
     target,
     template,
-    pathLocation: where,
+    pathLocation: pathLocation(location, resource['path'] !== undefined),
     keepHeaders,
     tokens,
     allowedOrigins,
@@ -290,15 +224,12 @@ function checkBinding(
     location,
   };
   if (idFromHeader) draft.idFromHeader = idFromHeader;
-  const rateLimit = ownRateLimit ?? captureRateLimit;
+  const rateLimit = own.rateLimit ?? inherited.rateLimit;
   if (rateLimit) draft.rateLimit = rateLimit;
   return draft;
 }
 
-/**
- * The checked capture with its valid bindings (so that cross-capture checks still see them when some binding
- * has problems), 'pull' for a skipped pull capture, or undefined when it is not even a mapping.
- */
+/** The checked capture with its bindings, 'pull' for a skipped pull capture, undefined when not a mapping. */
 export function checkCapture(
   name: string,
   spec: unknown,
@@ -306,59 +237,22 @@ export function checkCapture(
   collections: ReadonlySet<string>,
   log: ProblemLog,
 ): CaptureDraft | 'pull' | undefined {
-  if (!isCatalogName(name)) {
-    log.error(
-      location,
-      `'${name}' is not a valid capture name: letters, digits, '-', '_', '.' in parts joined by '/'`,
-    );
+  if (!isMapping(spec)) return undefined;
+  const endpoint = isMapping(spec['endpoint']) ? spec['endpoint'] : {};
+  if (endpoint['connector'] !== undefined) {
+    log.warn(at(location, 'endpoint'), `pull capture ${name} is not served by this gateway`);
+    return 'pull';
   }
-  if (!isMapping(spec)) {
-    log.error(location, 'a capture must be a mapping with endpoint and bindings');
-    return undefined;
-  }
-  checkKnownProperties(log, location, spec, CAPTURE_PROPERTIES);
-  const endpoint = checkEndpoint(name, spec['endpoint'], at(location, 'endpoint'), log);
-  if (endpoint === 'pull') return 'pull';
-  const specs = spec['bindings'] ?? [];
-  if (!Array.isArray(specs)) {
-    log.error(at(location, 'bindings'), 'bindings must be a list');
-    return undefined;
-  }
+  // `ingest:` with nothing after it is YAML null: no options.
+  const ingest = isMapping(endpoint['ingest']) ? endpoint['ingest'] : {};
+  const inherited = checkOptions(ingest, at(location, 'endpoint', 'ingest'), log);
+  const specs = list(spec['bindings']) ?? [];
   if (specs.length === 0) log.warn(location, `capture ${name} has no bindings: it serves no path`);
-  const tokens =
-    endpoint === undefined
-      ? undefined
-      : checkTokens(endpoint['tokens'], at(location, 'endpoint', 'ingest', 'tokens'), log);
-  const origins =
-    endpoint === undefined
-      ? undefined
-      : checkOrigins(endpoint['allowedOrigins'], at(location, 'endpoint', 'ingest', 'allowedOrigins'), log);
-  const rateLimit =
-    endpoint === undefined
-      ? undefined
-      : checkRateLimit(endpoint['rateLimit'], at(location, 'endpoint', 'ingest', 'rateLimit'), log);
-  const signature =
-    endpoint === undefined
-      ? undefined
-      : checkSignature(endpoint['signature'], at(location, 'endpoint', 'ingest', 'signature'), log);
-  if (tokens === 'invalid' || origins === 'invalid' || rateLimit === 'invalid') return undefined;
-  // A bad capture signature is reported; its bindings are still checked so that one run lists every problem.
+  const context: BindingContext = { capture: name, collections, names: new Map(), inherited };
   const bindings: BindingDraft[] = [];
-  const names = new Map<string, Location>();
   for (const [index, bindingSpec] of specs.entries()) {
-    const binding = checkBinding(
-      name,
-      bindingSpec,
-      at(location, 'bindings', index),
-      collections,
-      names,
-      tokens,
-      origins,
-      signature === 'invalid' ? undefined : (signature ?? undefined),
-      log,
-      rateLimit,
-    );
+    const binding = checkBinding(bindingSpec, at(location, 'bindings', index), context, log);
     if (binding) bindings.push(binding);
   }
-  return { name, endpoint: endpoint ?? {}, bindings, location };
+  return { name, endpoint: ingest, bindings, location };
 }

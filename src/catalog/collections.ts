@@ -2,13 +2,12 @@
 // Whether the key is proven by the schema is decided later, when the bindings into the collection are known.
 import { dirname, extname, relative, resolve } from 'node:path';
 import { compileSchema, unknownFormats, unknownKeywords } from '../validate/compiler.js';
-import { failureLocation, type Parsed, parseFile } from './files.js';
+import { type Parsed, parseFile } from './files.js';
 import type { DocumentValidator, Location } from './model.js';
 import { defaultTopic, isCatalogName, parsePointer, topicProblem } from './names.js';
-import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
+import { at, isMapping, type ProblemLog } from './problems.js';
 import { applicableSchemas, possibleTypes, type SchemaNode } from './schema-facts.js';
 
-export const COLLECTION_PROPERTIES: readonly string[] = ['schema', 'key', 'topic'];
 const SCHEMA_EXTENSIONS: readonly string[] = ['.json', '.yaml', '.yml'];
 
 export interface KeyPointer {
@@ -92,7 +91,8 @@ async function resolveSchema(
   const parsed = await parsing;
   if ('failures' in parsed) {
     for (const failure of parsed.failures) {
-      const where = failure.line === undefined ? '' : ` at ${failureLocation(file, failure).path}`;
+      const where =
+        failure.line === undefined ? '' : ` at line ${failure.line}, column ${failure.column ?? 1}`;
       log.error(location, `schema file '${value}'${where}: ${failure.message}`);
     }
     return undefined;
@@ -165,7 +165,6 @@ export async function checkCollection(
     log.error(location, 'a collection must be a mapping with schema and key');
     return undefined;
   }
-  checkKnownProperties(log, location, spec, COLLECTION_PROPERTIES);
   const key = spec['key'] === undefined ? undefined : checkKey(spec['key'], at(location, 'key'), log);
   if (spec['key'] === undefined) log.error(location, 'key is required');
   const topic = checkTopic(name, spec, location, log);

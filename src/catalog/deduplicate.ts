@@ -3,50 +3,37 @@
 //   { pointer: /id, windowSeconds: 259200 } each document is a delivery (Stripe's event id)
 import type { DeduplicatePolicy } from '../ingest/duplicates.js';
 import type { Location } from './model.js';
-import { isHeaderName } from './names.js';
-import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
+import { at, isMapping, type ProblemLog } from './problems.js';
 import { isSecretHeader } from './secret-headers.js';
-
-export const DEDUPLICATE_PROPERTIES: readonly string[] = ['header', 'pointer', 'windowSeconds'];
 
 /** One day: covers the retries most senders make within hours (GitHub redelivers by hand with the same id). */
 export const DEFAULT_WINDOW_SECONDS = 86_400;
 
+/**
+ * The policy, undefined when not set. Its shape (exactly one of a header name or a JSON pointer, a positive
+ * window) is the catalog schema's; what a schema cannot say is checked here.
+ */
 export function checkDeduplicate(
   value: unknown,
   location: Location,
   log: ProblemLog,
-): DeduplicatePolicy | undefined | 'invalid' {
-  if (value === undefined) return undefined;
-  if (!isMapping(value)) {
-    log.error(location, 'deduplicate must be { header: <name> } or { pointer: /json/pointer }');
-    return 'invalid';
-  }
-  const before = log.problems.length;
-  checkKnownProperties(log, location, value, DEDUPLICATE_PROPERTIES);
+): DeduplicatePolicy | undefined {
+  if (!isMapping(value)) return undefined;
   const { header, pointer, windowSeconds } = value;
-  if ((header === undefined) === (pointer === undefined)) {
-    log.error(location, 'deduplicate needs exactly one of header or pointer');
-  }
-  const policy: DeduplicatePolicy = { windowSeconds: DEFAULT_WINDOW_SECONDS };
-  if (header !== undefined) {
-    if (typeof header !== 'string' || !isHeaderName(header)) {
-      log.error(at(location, 'header'), 'header must be an HTTP header name');
-    } else if (isSecretHeader(header)) {
+  const policy: DeduplicatePolicy = {
+    windowSeconds: typeof windowSeconds === 'number' ? windowSeconds : DEFAULT_WINDOW_SECONDS,
+  };
+  if (typeof header === 'string') {
+    if (isSecretHeader(header)) {
       log.error(at(location, 'header'), `header '${header.toLowerCase()}' carries a credential or signature`);
-    } else policy.header = header.toLowerCase();
+    }
+    policy.header = header.toLowerCase();
   }
-  if (pointer !== undefined) {
-    if (typeof pointer !== 'string' || !pointer.startsWith('/')) {
-      log.error(at(location, 'pointer'), "pointer must be a JSON pointer into the document such as '/id'");
-    } else if (pointer === '/_meta' || pointer.startsWith('/_meta/')) {
+  if (typeof pointer === 'string') {
+    if (pointer === '/_meta' || pointer.startsWith('/_meta/')) {
       log.error(at(location, 'pointer'), '_meta is added by the gateway after duplicates are checked');
-    } else policy.pointer = pointer;
+    }
+    policy.pointer = pointer;
   }
-  if (windowSeconds !== undefined) {
-    if (typeof windowSeconds !== 'number' || !Number.isSafeInteger(windowSeconds) || windowSeconds <= 0) {
-      log.error(at(location, 'windowSeconds'), 'windowSeconds must be a positive number of seconds');
-    } else policy.windowSeconds = windowSeconds;
-  }
-  return log.problems.length > before ? 'invalid' : policy;
+  return policy;
 }

@@ -4,9 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Location } from './model.js';
-import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
-
-export const TOP_LEVEL_PROPERTIES: readonly string[] = ['$schema', 'import', 'collections', 'captures'];
+import { FilePositions } from './positions.js';
+import { at, fileRoot, isMapping, type ProblemLog } from './problems.js';
+import { checkStructure } from './structure.js';
 
 const MAX_SYNTAX_ERRORS = 5;
 
@@ -14,6 +14,7 @@ export interface CatalogFile {
   /** Absolute path. */
   file: string;
   content: Record<string, unknown>;
+  positions: FilePositions;
 }
 
 export interface ParseFailure {
@@ -23,7 +24,7 @@ export interface ParseFailure {
   column?: number;
 }
 
-export type Parsed = { value: unknown } | { failures: ParseFailure[] };
+export type Parsed = { value: unknown; positions: FilePositions } | { failures: ParseFailure[] };
 
 /** Reads and parses a YAML or JSON file; every syntax error is returned with its line and column. */
 export async function parseFile(file: string): Promise<Parsed> {
@@ -57,15 +58,22 @@ export async function parseFile(file: string): Promise<Parsed> {
   }
   try {
     // maxAliasCount bounds "billion laughs" alias expansion.
-    return { value: document.toJS({ maxAliasCount: 100 }) };
+    return {
+      value: document.toJS({ maxAliasCount: 100 }),
+      positions: new FilePositions(document, lineCounter),
+    };
   } catch (error) {
     return { failures: [{ message: (error as Error).message }] };
   }
 }
 
 export function failureLocation(file: string, failure: ParseFailure): Location {
-  const path = failure.line === undefined ? '' : `line ${failure.line}, column ${failure.column ?? 1}`;
-  return { file, path };
+  const location = fileRoot(file);
+  if (failure.line !== undefined) {
+    location.line = failure.line;
+    location.column = failure.column ?? 1;
+  }
+  return location;
 }
 
 /**
@@ -81,7 +89,7 @@ export async function readCatalogFiles(root: string, log: ProblemLog): Promise<C
   const visit = async (file: string, stack: string[], via: Location | undefined): Promise<void> => {
     if (stack.includes(file)) {
       const cycle = [...stack.slice(stack.indexOf(file)), file].map(show).join(' -> ');
-      log.error(via ?? { file, path: '' }, `import cycle: ${cycle}`);
+      log.error(via ?? fileRoot(file), `import cycle: ${cycle}`);
       return;
     }
     if (loaded.has(file)) return;
@@ -94,30 +102,18 @@ export async function readCatalogFiles(root: string, log: ProblemLog): Promise<C
       }
       return;
     }
-    const top: Location = { file, path: '' };
-    // An empty file is an empty catalog; anything else must be a mapping.
+    const top = fileRoot(file);
+    // An empty file is an empty catalog. Its shape is the catalog schema's to judge; what follows reads only
+    // what has the right shape.
     const content = parsed.value ?? {};
-    if (!isMapping(content)) {
-      log.error(top, 'a catalog must be a mapping with import, collections and captures');
-      return;
-    }
-    checkKnownProperties(log, top, content, TOP_LEVEL_PROPERTIES);
-    files.push({ file, content });
+    checkStructure(content, top, log);
+    if (!isMapping(content)) return;
+    files.push({ file, content, positions: parsed.positions });
 
-    const imports = content['import'] ?? [];
-    if (!Array.isArray(imports)) {
-      log.error(at(top, 'import'), 'import must be a list of relative file paths');
-      return;
-    }
+    const imports = Array.isArray(content['import']) ? content['import'] : [];
     for (const [index, target] of imports.entries()) {
-      const location = at(top, 'import', index);
-      if (typeof target !== 'string' || target === '') {
-        log.error(location, 'an import must be a relative file path');
-      } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
-        log.error(location, `import '${target}': only local files can be imported, not URLs`);
-      } else {
-        await visit(resolve(dirname(file), target), [...stack, file], location);
-      }
+      if (typeof target !== 'string' || target === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(target)) continue;
+      await visit(resolve(dirname(file), target), [...stack, file], at(top, 'import', index));
     }
   };
 

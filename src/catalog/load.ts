@@ -4,11 +4,11 @@ import { resolve } from 'node:path';
 import { tokenPolicy } from '../auth/tokens.js';
 import { type CaptureDraft, checkCapture } from './captures.js';
 import { type CollectionDraft, checkCollection, type SchemaFileCache } from './collections.js';
-import { readCatalogFiles } from './files.js';
+import { type CatalogFile, readCatalogFiles } from './files.js';
 import { documentKeyProblem, type KeyedBinding, metaKeyProblem } from './keys.js';
 import type { Binding, Capture, Catalog, CatalogProblem, Collection, Location } from './model.js';
 import { checkPathCollisions } from './paths.js';
-import { at, isMapping, ProblemLog } from './problems.js';
+import { at, fileRoot, isMapping, ProblemLog } from './problems.js';
 import { checkTopicCollisions } from './topics.js';
 
 export interface LoadResult {
@@ -26,7 +26,7 @@ interface Entry {
 
 /** Entries of `collections` or `captures` across all files; a name defined twice is a problem. */
 function gatherEntries(
-  files: Array<{ file: string; content: Record<string, unknown> }>,
+  files: readonly CatalogFile[],
   section: 'collections' | 'captures',
   log: ProblemLog,
 ): Entry[] {
@@ -34,19 +34,39 @@ function gatherEntries(
   const noun = section === 'collections' ? 'collection' : 'capture';
   for (const { file, content } of files) {
     const value = content[section];
-    if (value === undefined || value === null) continue;
-    if (!isMapping(value)) {
-      log.error({ file, path: section }, `${section} must be a mapping from ${noun} name to ${noun}`);
-      continue;
-    }
+    // Not a mapping: the catalog schema reported it.
+    if (!isMapping(value)) continue;
     for (const [name, spec] of Object.entries(value)) {
-      const location = at({ file, path: section }, name);
+      const location = at(fileRoot(file), section, name);
       const earlier = entries.get(name);
       if (earlier) log.error(location, `${noun} ${name} is already defined in ${earlier.location.file}`);
       else entries.set(name, { name, spec, location });
     }
   }
   return [...entries.values()];
+}
+
+/** Gives every problem and warning the line and column of its path, and sorts them file by file, top down. */
+function placeProblems(files: readonly CatalogFile[], log: ProblemLog): void {
+  const byFile = new Map(files.map((f) => [f.file, f.positions]));
+  const order = (problem: CatalogProblem): number[] => {
+    const { file, line = 1, column = 1 } = problem.location;
+    const index = files.findIndex((f) => f.file === file);
+    return [index === -1 ? files.length : index, line, column];
+  };
+  for (const list of [log.problems, log.warnings]) {
+    for (const problem of list) {
+      const { location } = problem;
+      if (location.line !== undefined) continue;
+      const position = byFile.get(location.file)?.of(location.steps ?? []) ?? { line: 1, column: 1 };
+      problem.location = { ...location, ...position };
+    }
+    // Stable: problems at one place keep the order the checks found them in.
+    list.sort((a, b) => {
+      const [x, y] = [order(a), order(b)];
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+    });
+  }
 }
 
 function checkKeys(collection: CollectionDraft, bindings: readonly KeyedBinding[], log: ProblemLog): void {
@@ -145,6 +165,7 @@ export async function loadCatalog(file: string): Promise<LoadResult> {
     checkKeys(collection, into, log);
   }
   checkTopicCollisions(collections, log);
+  placeProblems(files, log);
 
   const result: LoadResult = { problems: log.problems, warnings: log.warnings };
   if (log.problems.length === 0) result.catalog = buildCatalog(root, collections, captures);

@@ -8,6 +8,11 @@ import type { RateLimit } from './rate-limit.js';
 export interface Location {
   file: string;
   path: string;
+  /** The path's keys and indexes from the file's root (`path` is their display form). */
+  steps?: ReadonlyArray<string | number>;
+  /** 1-based line and column in `file`, set when the problem is reported (src/catalog/positions.ts). */
+  line?: number;
+  column?: number;
 }
 
 /** A compiled JSON-schema check. Returns null when valid, else every failure (allErrors). */

@@ -3,7 +3,7 @@
 // TRIBUTARY_REDIS_URL is set): webhook senders come from shared egress addresses, so a per-IP key would mean
 // nothing.
 import type { Location } from './model.js';
-import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
+import { at, isMapping, type ProblemLog } from './problems.js';
 
 export interface RateLimit {
   /** Requests allowed per window. */
@@ -40,31 +40,19 @@ function windowMs(value: unknown): number | undefined {
   return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
 }
 
-/** The checked limit, undefined when not set, 'invalid' after logging a problem. */
-export function checkRateLimit(
-  value: unknown,
-  location: Location,
-  log: ProblemLog,
-): RateLimit | undefined | 'invalid' {
-  if (value === undefined) return undefined;
-  if (!isMapping(value)) {
-    log.error(location, "rateLimit must be a mapping such as { max: 100, timeWindow: '1 minute' }");
-    return 'invalid';
-  }
-  checkKnownProperties(log, location, value, ['max', 'timeWindow']);
+/**
+ * The checked limit, undefined when not set or not valid. Its shape (a whole `max`, a number or string window)
+ * is the catalog schema's; the duration's units are read here.
+ */
+export function checkRateLimit(value: unknown, location: Location, log: ProblemLog): RateLimit | undefined {
+  if (!isMapping(value)) return undefined;
   const max = value['max'];
-  let valid = true;
-  if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1) {
-    log.error(at(location, 'max'), 'max must be a whole number of requests, at least 1');
-    valid = false;
-  }
   const ms = windowMs(value['timeWindow'] ?? '1 minute');
   if (ms === undefined) {
     log.error(
       at(location, 'timeWindow'),
       "timeWindow must be milliseconds or a duration such as '10 seconds', '1 minute', '1 hour'",
     );
-    valid = false;
   }
-  return valid && ms !== undefined ? { max: max as number, timeWindowMs: ms } : 'invalid';
+  return typeof max === 'number' && ms !== undefined ? { max, timeWindowMs: ms } : undefined;
 }

@@ -1,5 +1,5 @@
-// Text output of a catalog check, one line per problem, in the `severity: file: where: what` shape that
-// editors and CI log viewers already parse.
+// Text output of a catalog check, one line per problem, in the `file:line:column: severity: where: what` shape
+// that editors, CI annotations and compilers share (GCC's, and the problem matchers of GitHub Actions and VS Code).
 import { relative } from 'node:path';
 import type { LoadResult } from './load.js';
 import type { CatalogProblem } from './model.js';
@@ -11,8 +11,10 @@ export interface FormatOptions {
 
 function formatLine(severity: 'error' | 'warning', problem: CatalogProblem, base: string): string {
   const file = relative(base, problem.location.file) || problem.location.file;
-  const where = problem.location.path ? `${problem.location.path}: ` : '';
-  return `${severity}: ${file}: ${where}${problem.message}`;
+  const { line, column, path } = problem.location;
+  const position = line === undefined ? '' : `:${line}:${column ?? 1}`;
+  const where = path ? `${path}: ` : '';
+  return `${file}${position}: ${severity}: ${where}${problem.message}`;
 }
 
 /** Errors first, then warnings, each in the order found; no trailing newline, '' when all is well. */

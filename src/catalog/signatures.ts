@@ -12,7 +12,7 @@ import { standardWebhooks } from '../auth/signature-standard-webhooks.js';
 import { stripe } from '../auth/signature-stripe.js';
 import { twilio } from '../auth/signature-twilio.js';
 import type { Location } from './model.js';
-import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
+import { at, isMapping, type ProblemLog } from './problems.js';
 
 /** `svix` is Standard Webhooks under Svix's header names; the preset reads both. */
 export const SIGNATURE_SCHEMES: ReadonlyMap<string, SignatureScheme> = new Map([
@@ -26,54 +26,31 @@ export const SIGNATURE_SCHEMES: ReadonlyMap<string, SignatureScheme> = new Map([
   ['custom', custom],
 ]);
 
-const SCHEME_LIST = [...SIGNATURE_SCHEMES.keys(), 'none'].join(', ');
-
 /**
- * undefined: not configured; null: `{ scheme: none }` (explicitly unsigned); 'invalid' after reporting problems.
+ * undefined: not configured; null: `{ scheme: none }` (explicitly unsigned), or a signature with problems. The
+ * shape (a known scheme, its options and nothing else, a non-empty secrets list) is the catalog schema's; the
+ * secrets are resolved here and the scheme's builder checks its own rules (a custom template, secret encodings).
  */
 export function checkSignature(
   value: unknown,
   location: Location,
   log: ProblemLog,
-): SignatureVerifier | null | undefined | 'invalid' {
+): SignatureVerifier | null | undefined {
   if (value === undefined) return undefined;
-  if (!isMapping(value)) {
-    log.error(
-      location,
-      `signature must be a mapping such as { scheme: github, secrets: ['\${GITHUB_SECRET}'] }`,
-    );
-    return 'invalid';
-  }
+  if (!isMapping(value)) return null;
   const name = value['scheme'];
-  if (name === 'none') {
-    checkKnownProperties(log, location, value, ['scheme']);
-    return Object.keys(value).length === 1 ? null : 'invalid';
-  }
   const scheme = typeof name === 'string' ? SIGNATURE_SCHEMES.get(name) : undefined;
-  if (scheme === undefined) {
-    log.error(at(location, 'scheme'), `scheme must be one of: ${SCHEME_LIST}`);
-    return 'invalid';
-  }
+  if (scheme === undefined) return null;
   const before = log.problems.length;
-  checkKnownProperties(log, location, value, ['scheme', 'secrets', ...scheme.options]);
-  const refs = value['secrets'];
+  const refs = Array.isArray(value['secrets']) ? value['secrets'] : [];
   const secrets: Buffer[] = [];
-  if (!Array.isArray(refs) || refs.length === 0) {
-    log.error(
-      at(location, 'secrets'),
-      "secrets must be a non-empty list of '${ENV_NAME}' or { file: path } entries (several while rotating)",
-    );
-  } else {
-    for (const [index, ref] of refs.entries()) {
-      const result = resolveSecret(ref, dirname(location.file));
-      if ('problem' in result) log.error(at(location, 'secrets', index), result.problem);
-      else secrets.push(result.value);
-    }
+  for (const [index, ref] of refs.entries()) {
+    const result = resolveSecret(ref, dirname(location.file));
+    if ('problem' in result) log.error(at(location, 'secrets', index), result.problem);
+    else secrets.push(result.value);
   }
-  const secretsResolved = log.problems.length === before;
-  const { ...options } = value;
-  delete options['scheme'];
-  delete options['secrets'];
+  const secretsResolved = log.problems.length === before && secrets.length > 0;
+  const { scheme: _scheme, secrets: _secrets, ...options } = value;
   // Options are checked even when a secret could not be read, so one run reports every problem; the scheme's
   // own secret checks (`secrets[i]`) only make sense on the full list.
   const built = scheme.build(options, secretsResolved ? secrets : []);
@@ -90,7 +67,7 @@ export function checkSignature(
             : at(location, problem.option);
       log.error(where, problem.message);
     }
-    return 'invalid';
+    return null;
   }
-  return secretsResolved ? built.verifier : 'invalid';
+  return secretsResolved ? built.verifier : null;
 }

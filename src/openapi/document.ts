@@ -1,23 +1,14 @@
 // GET /openapi.json: openapi.yaml (the shipped description of the whole HTTP surface) with its generic binding
 // path replaced by every binding of the live catalog, each with its collection's schema as the request body.
 // Built per catalog and cached, so a reload shows up on the next request.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Binding, Catalog, Collection } from '../catalog/model.js';
+import { packageFile } from '../package-files.js';
 
 type Json = Record<string, unknown>;
 
 const GENERIC_PATH = '/{capture}/{binding}';
-
-/** A file at the package root, from src/ (tests) or dist/src/ (the built CLI). */
-export function packageFile(name: string): string {
-  for (const up of ['../../', '../../../']) {
-    const candidate = fileURLToPath(new URL(`${up}${name}`, import.meta.url));
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`${name} is missing from the package`);
-}
 
 let shipped: { yaml: string; document: Json } | undefined;
 

@@ -131,7 +131,7 @@ captures:${capture('acmeCo/shop', `      - { target: acmeCo/orders, resource: { 
 `);
     expect(problemsOf(result)).toEqual([
       "captures.acmeCo/shop.bindings[0].resource.idFromHeader: header 'stripe-signature' carries a credential or signature and is never copied into documents",
-      'captures.acmeCo/shop.bindings[0].resource.keepHeaders[0]: a kept header must be an HTTP header name',
+      'captures.acmeCo/shop.bindings[0].resource.keepHeaders[0]: keepHeaders[0] must be an HTTP header name (RFC 9110 token)',
     ]);
   });
 
@@ -160,8 +160,8 @@ captures:
     bindings: []
 `);
     expect(problemsOf(result)).toEqual([
+      'captures.acmeCo/shop.endpoint: endpoint must be { ingest: {...} } for a push capture, or { connector: ... } for a pull capture',
       "captures.acmeCo/shop.endpoint.local: unknown property 'local' (expected one of: ingest, connector)",
-      'captures.acmeCo/shop.endpoint: endpoint must be { ingest: {} } (push capture) or { connector: ... } (pull capture)',
     ]);
   });
 });

@@ -18,9 +18,9 @@ collections:
     key: [/id, /note, /customer, /amount, 'id', /, /a~2, /id, /_meta/headers/x-id]
 `);
     expect(problemsOf(result)).toEqual([
-      "collections.acmeCo/orders.key[4]: 'id' is not a JSON pointer: it must start with '/'",
+      'collections.acmeCo/orders.key[4]: key[4] must be an RFC 6901 JSON pointer such as /id',
       "collections.acmeCo/orders.key[5]: '/' has an empty reference token",
-      "collections.acmeCo/orders.key[6]: '/a~2' has a '~' that is not escaped as '~0' or '~1'",
+      'collections.acmeCo/orders.key[6]: key[6] must be an RFC 6901 JSON pointer such as /id',
       "collections.acmeCo/orders.key[7]: '/id' is already part of the key",
     ]);
   });
@@ -70,15 +70,15 @@ captures:${capture(
   it('requires schema and key', async () => {
     const result = await loadYaml('collections:\n  acmeCo/orders: {}\n');
     expect(problemsOf(result)).toEqual([
-      'collections.acmeCo/orders: key is required',
       'collections.acmeCo/orders: schema is required',
+      'collections.acmeCo/orders: key is required',
     ]);
   });
 
   it('refuses an empty key list', async () => {
     const result = await loadYaml('collections:\n  acmeCo/orders: { schema: true, key: [] }\n');
     expect(problemsOf(result)).toEqual([
-      'collections.acmeCo/orders.key: key must be a non-empty list of JSON pointers, e.g. [/id]',
+      'collections.acmeCo/orders.key: key must be a non-empty list of JSON pointers, such as [/id]',
     ]);
   });
 
@@ -156,7 +156,7 @@ collections:
   Приключения/b: { schema: true, key: [/_meta/uuid] }
 `);
     expect(problemsOf(result)).toEqual([
-      "collections.acmeCo/a.topic: topic 'has space' is not a valid Kafka topic name (only ASCII letters, digits, '.', '_' and '-')",
+      "collections.acmeCo/a.topic: topic must be a Kafka topic name: only ASCII letters, digits, '.', '_' and '-', at most 249 characters (default: the collection name with '/' replaced by '.')",
       "collections.Приключения/b: default topic 'Приключения.b' is not a valid Kafka topic name (only ASCII letters, digits, '.', '_' and '-'): set 'topic' explicitly",
     ]);
   });

@@ -31,13 +31,13 @@ captures:${capture(
     )}
 `);
     expect(problemsOf(result)).toEqual([
-      'captures.acmeCo/hooks.bindings[0].resource.deduplicate: deduplicate needs exactly one of header or pointer',
-      "captures.acmeCo/hooks.bindings[1].resource.deduplicate.window: unknown property 'window' (expected one of: header, pointer, windowSeconds)",
+      'captures.acmeCo/hooks.bindings[0].resource.deduplicate: deduplicate must be { header: <name> } (one delivery per request) or { pointer: /json/pointer } (each document a delivery)',
       "captures.acmeCo/hooks.bindings[1].resource.deduplicate.header: header 'stripe-signature' carries a credential or signature",
+      "captures.acmeCo/hooks.bindings[1].resource.deduplicate.window: unknown property 'window' (expected one of: header, pointer, windowSeconds)",
       'captures.acmeCo/hooks.bindings[2].resource.deduplicate.pointer: _meta is added by the gateway after duplicates are checked',
-      'captures.acmeCo/hooks.bindings[2].resource.deduplicate.windowSeconds: windowSeconds must be a positive number of seconds',
-      "captures.acmeCo/hooks.bindings[3].resource.deduplicate.pointer: pointer must be a JSON pointer into the document such as '/id'",
-      'captures.acmeCo/hooks.bindings[4].resource.deduplicate: deduplicate must be { header: <name> } or { pointer: /json/pointer }',
+      'captures.acmeCo/hooks.bindings[2].resource.deduplicate.windowSeconds: windowSeconds must be a positive number of seconds: how long an id is remembered (default 86400)',
+      'captures.acmeCo/hooks.bindings[3].resource.deduplicate.pointer: pointer must be an RFC 6901 JSON pointer such as /id',
+      'captures.acmeCo/hooks.bindings[4].resource.deduplicate: deduplicate must be { header: <name> } (one delivery per request) or { pointer: /json/pointer } (each document a delivery)',
     ]);
   });
 });

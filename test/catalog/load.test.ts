@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
+import { formatProblems } from '../../src/catalog/report.js';
 import { compiledSchemaCount } from '../../src/validate/compiler.js';
 import { capture, loadYaml, ORDERS, problemsOf, warningsOf, writeCatalog } from './temp-catalog.js';
 
@@ -20,7 +21,7 @@ captures:${capture(
     const catalog = result.catalog!;
     const orders = catalog.collections.get('acmeCo/orders')!;
     expect(orders).toMatchObject({ name: 'acmeCo/orders', key: ['/id'], topic: 'acmeCo.orders' });
-    expect(orders.location).toEqual({ file: catalog.file, path: 'collections.acmeCo/orders' });
+    expect(orders.location).toMatchObject({ file: catalog.file, path: 'collections.acmeCo/orders' });
     expect(catalog.bindings).toHaveLength(1);
     expect(catalog.bindings[0]).toMatchObject({
       capture: 'acmeCo/shop',
@@ -56,7 +57,13 @@ describe('files and imports', () => {
     const result = await loadCatalog(join(FIXTURES, 'cycle/a.yaml'));
     expect(result.problems).toEqual([
       {
-        location: { file: join(FIXTURES, 'cycle/b.yaml'), path: 'import[0]' },
+        location: {
+          file: join(FIXTURES, 'cycle/b.yaml'),
+          path: 'import[0]',
+          steps: ['import', 0],
+          line: 1,
+          column: 10,
+        },
         message: 'import cycle: a.yaml -> b.yaml -> a.yaml',
       },
     ]);
@@ -76,7 +83,7 @@ describe('files and imports', () => {
     });
     const result = await loadCatalog(file);
     expect(result.catalog).toBeUndefined();
-    expect(result.problems[0]?.location).toEqual({ file, path: 'line 4, column 5' });
+    expect(result.problems[0]?.location).toMatchObject({ file, path: '', line: 4, column: 5 });
     expect(result.problems[0]?.message).toMatch(/indentation|flow/i);
   });
 
@@ -123,9 +130,9 @@ captures:
 `);
     expect(problemsOf(result)).toEqual([
       expect.stringMatching(
-        /^collections.acmeCo\/\/orders: 'acmeCo\/\/orders' is not a valid collection name/,
+        /^collections.acmeCo\/\/orders: 'acmeCo\/\/orders' is not a valid name: letters, digits/,
       ),
-      expect.stringMatching(/^captures.acme Co: 'acme Co' is not a valid capture name/),
+      expect.stringMatching(/^captures.acme Co: 'acme Co' is not a valid name/),
     ]);
   });
 });
@@ -190,10 +197,12 @@ captures:${capture('acmeCo/shop', '      - { target: acmeCo/missing, resource: {
     );
     expect(result.problems.map((problem) => problem.location.path)).toEqual([
       'collections.acmeCo/a.schema',
-      'collections.acmeCo/b.key[0]',
       'captures.acmeCo/shop.bindings[0].target',
       'captures.acmeCo/shop.bindings[0].resource.path',
+      'collections.acmeCo/b.key[0]',
     ]);
+    // File by file, top down: the imported file's problem comes after the root's.
+    expect(result.problems.at(-1)?.location.file).toMatch(/more\.yaml$/);
   });
 });
 
@@ -202,8 +211,95 @@ describe('syntax error flood', () => {
     const result = await loadYaml(`collections:\n  a: { b: [1, 2\n${'  c: d\n'.repeat(20)}`);
     expect(result.problems.length).toBeLessThanOrEqual(6);
     expect(result.problems.at(-1)?.message).toMatch(/more syntax error\(s\) after this one/);
-    expect(result.problems.every((problem) => /^line \d+, column \d+$/.test(problem.location.path))).toBe(
-      true,
+    expect(
+      result.problems.every((problem) => problem.location.line! > 0 && problem.location.column! > 0),
+    ).toBe(true);
+  });
+});
+
+describe('every problem at once, each at its line and column (issue 12)', () => {
+  it('an unset token variable on the endpoint hides none of the bindings’ problems', async () => {
+    delete process.env['UNSET_TOKEN_VAR'];
+    const result = await loadYaml(`
+collections:${ORDERS}
+captures:
+  acmeCo/shop:
+    endpoint: { ingest: { tokens: ["\${UNSET_TOKEN_VAR}"] } }
+    bindings:
+      - { target: acmeCo/nope, resource: { name: a, path: /healthz } }
+`);
+    expect(problemsOf(result)).toEqual([
+      'captures.acmeCo/shop.endpoint.ingest.tokens[0]: environment variable UNSET_TOKEN_VAR is not set',
+      "captures.acmeCo/shop.bindings[0].target: unknown target collection 'acmeCo/nope'",
+      "captures.acmeCo/shop.bindings[0].resource.path: path '/healthz' would match requests for '/healthz', which the gateway serves itself",
+    ]);
+  });
+
+  it('a plain-text token with allowedOrigins [*] reports all three problems', async () => {
+    const result = await loadYaml(`
+collections:${ORDERS}
+captures:
+  acmeCo/shop:
+    endpoint: { ingest: { tokens: [hunter2], allowedOrigins: ['*'] } }
+    bindings:
+      - { target: acmeCo/nope, resource: { name: a } }
+`);
+    expect(problemsOf(result)).toEqual([
+      "captures.acmeCo/shop.endpoint.ingest.tokens[0]: tokens[0] must be '${ENV_NAME}' or { file: path }, never a plain-text secret",
+      "captures.acmeCo/shop.bindings[0]: allowedOrigins ['*'] is refused for a binding that requires tokens; list the origins",
+      "captures.acmeCo/shop.bindings[0].target: unknown target collection 'acmeCo/nope'",
+    ]);
+  });
+
+  it('bindings with keepHeaders or secret-file problems still take part in the duplicate-path check', async () => {
+    const result = await loadYaml(`
+collections:${ORDERS}
+captures:
+  acmeCo/shop:
+    endpoint: { ingest: {} }
+    bindings:
+      - { target: acmeCo/orders, resource: { name: a, path: /same, keepHeaders: [Authorization] } }
+      - { target: acmeCo/orders, resource: { name: b, path: /same, tokens: [{ file: missing.txt }] } }
+      - { target: acmeCo/orders, resource: { name: c, path: /same } }
+`);
+    const messages = problemsOf(result);
+    expect(messages).toContainEqual(
+      expect.stringMatching(/keepHeaders\[0\]: header 'authorization' carries/),
+    );
+    expect(messages).toContainEqual(
+      expect.stringMatching(/bindings\[1\]\.resource\.tokens\[0\]: cannot read/),
+    );
+    expect(messages).toContainEqual(
+      "captures.acmeCo/shop.bindings[1].resource.path: path '/same' is already used by binding acmeCo/shop/a (captures.acmeCo/shop.bindings[0].resource.path)",
+    );
+    expect(messages.filter((m) => m.includes('is already used by'))).toHaveLength(2);
+  });
+
+  it('gives every problem, schema or check, the line and column where it is written', async () => {
+    const file = await writeCatalog({
+      'catalog.yaml': `collections:
+  acmeCo/orders:
+    schema: { type: object, required: [id], properties: { id: { type: string } } }
+    key: [/id]
+    topc: x
+captures:
+  acmeCo/shop:
+    endpoint: { ingest: {} }
+    bindings:
+      - target: acmeCo/orders
+        resource: { name: orders, keepHeaders: [Cookie] }
+      - { target: acmeCo/nope, resource: { name: other } }
+`,
+    });
+    const result = await loadCatalog(file);
+    const at = result.problems.map((p) => `${p.location.line}:${p.location.column} ${p.location.path}`);
+    expect(at).toEqual([
+      '5:5 collections.acmeCo/orders.topc',
+      '11:49 captures.acmeCo/shop.bindings[0].resource.keepHeaders[0]',
+      '12:11 captures.acmeCo/shop.bindings[1].target',
+    ]);
+    expect(formatProblems(result, { relativeTo: join(file, '..') }).split('\n')[0]).toBe(
+      "catalog.yaml:5:5: error: collections.acmeCo/orders.topc: unknown property 'topc' (expected one of: schema, key, topic)",
     );
   });
 });

@@ -46,17 +46,21 @@ ${capture('acmeCo/open', '      - { target: acmeCo/orders, resource: { name: x }
         ', rateLimit: { max: 2.5, timeWindow: -1, burst: 3 }',
       ),
     );
+    // The endpoint's bad limit no longer hides the binding's (issue 12).
     expect(problemsOf(result)).toEqual([
       expect.stringMatching(/^captures\.acmeCo\/hooks\.endpoint\.ingest\.rateLimit\.max: max must be/),
       expect.stringMatching(
         /^captures\.acmeCo\/hooks\.endpoint\.ingest\.rateLimit\.timeWindow: timeWindow must/,
       ),
+      expect.stringMatching(/bindings\[0\]\.resource\.rateLimit\.max: max must be/),
+      expect.stringMatching(/bindings\[0\]\.resource\.rateLimit\.timeWindow: timeWindow must/),
+      expect.stringMatching(/bindings\[0\]\.resource\.rateLimit\.burst: unknown property 'burst'/),
     ]);
     const own = await loadYaml(catalog('', ', rateLimit: { max: 2.5, timeWindow: -1, burst: 3 }'));
     expect(problemsOf(own)).toEqual([
-      expect.stringMatching(/rateLimit\.burst: unknown property 'burst'/),
       expect.stringMatching(/rateLimit\.max: max must be/),
       expect.stringMatching(/rateLimit\.timeWindow: timeWindow must/),
+      expect.stringMatching(/rateLimit\.burst: unknown property 'burst'/),
     ]);
     expect(problemsOf(await loadYaml(catalog('rateLimit: 5', '')))).toEqual([
       expect.stringMatching(/rateLimit: rateLimit must be a mapping/),

@@ -3,25 +3,30 @@ import { describe, expect, it } from 'vitest';
 import { formatProblems } from '../../src/catalog/report.js';
 
 describe('formatProblems', () => {
-  it('prints errors then warnings, one line each, with file names relative to the base', () => {
+  it('prints file:line:column, severity, path and message, errors then warnings (issue 12)', () => {
     const base = '/srv/catalogs';
     const text = formatProblems(
       {
         problems: [
           {
-            location: { file: join(base, 'catalog.yaml'), path: 'collections.acmeCo/x.key[0]' },
+            location: {
+              file: join(base, 'catalog.yaml'),
+              path: 'collections.acmeCo/x.key[0]',
+              line: 7,
+              column: 12,
+            },
             message: 'bad key',
           },
-          { location: { file: join(base, 'sub/b.yaml'), path: 'line 3, column 5' }, message: 'syntax' },
+          { location: { file: join(base, 'sub/b.yaml'), path: '', line: 3, column: 5 }, message: 'syntax' },
         ],
         warnings: [{ location: { file: join(base, 'catalog.yaml'), path: '' }, message: 'a warning' }],
       },
       { relativeTo: base },
     );
     expect(text.split('\n')).toEqual([
-      'error: catalog.yaml: collections.acmeCo/x.key[0]: bad key',
-      'error: sub/b.yaml: line 3, column 5: syntax',
-      'warning: catalog.yaml: a warning',
+      'catalog.yaml:7:12: error: collections.acmeCo/x.key[0]: bad key',
+      'sub/b.yaml:3:5: error: syntax',
+      'catalog.yaml: warning: a warning',
     ]);
   });
 

@@ -69,16 +69,17 @@ captures:
 `);
     expect(problemsOf(result)).toEqual([
       'captures.acmeCo/hooks.endpoint.ingest.signature.scheme: scheme must be one of: standard-webhooks, svix, stripe, github, shopify, slack, twilio, custom, none',
+      "captures.acmeCo/hooks.bindings[0].resource.signature.secrets[0]: secrets[0] must be '${ENV_NAME}' or { file: path }, never a plain-text secret",
       "captures.acmeCo/hooks.bindings[0].resource.signature.prefix: unknown property 'prefix' (expected one of: scheme, secrets)",
-      "captures.acmeCo/hooks.bindings[0].resource.signature.secrets[0]: a secret must be '${ENV_NAME}' or { file: path }, never plain text in the catalog",
       'captures.acmeCo/more.bindings[0].resource.signature.secrets[1]: environment variable SIG_TEST_UNSET_X is not set',
-      'captures.acmeCo/more.bindings[0].resource.signature.tolerance: tolerance must be a positive number of seconds',
+      "captures.acmeCo/more.bindings[0].resource.signature.tolerance: tolerance must be a positive number of seconds: how far a signed timestamp may be from the gateway's clock, both ways (default 300)",
       "captures.acmeCo/more.bindings[1].resource.signature.secrets[0]: a Standard Webhooks secret is 'whsec_' + base64",
       "captures.acmeCo/more.bindings[2].resource.signature.secrets: secrets must be a non-empty list of '${ENV_NAME}' or { file: path } entries (several while rotating)",
       'captures.acmeCo/more.bindings[3].resource.signature.signedContent: unknown placeholder {ts}: use {body}, {timestamp}, {id}',
       'captures.acmeCo/more.bindings[3].resource.signature.signedContent: signedContent must contain {body} exactly once',
-      "captures.acmeCo/more.bindings[4].resource.signature: signature must be a mapping such as { scheme: github, secrets: ['${GITHUB_SECRET}'] }",
+      "captures.acmeCo/more.bindings[4].resource.signature: signature must be a webhook signature such as { scheme: github, secrets: ['${GITHUB_SECRET}'] }, or { scheme: none }",
       "captures.acmeCo/more.bindings[5].resource.signature.secrets: unknown property 'secrets' (expected one of: scheme)",
+      "captures.acmeCo/more.bindings[5].resource.signature.secrets: secrets must be a non-empty list of '${ENV_NAME}' or { file: path } entries (several while rotating)",
     ]);
     expect(JSON.stringify(result.problems)).not.toContain('not-a-whsec!');
     expect(JSON.stringify(result.problems)).not.toContain('gh-secret');

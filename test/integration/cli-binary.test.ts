@@ -45,7 +45,9 @@ describe('tributary command line, built (run npm run build first)', () => {
   it('check exits 1 and names the file and location of each problem', async () => {
     const { code, stdout } = await tributary('check', '--catalog', 'test/fixtures/catalogs/cycle/a.yaml');
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^error: test\/fixtures\/catalogs\/cycle\/b\.yaml: import\[0\]: import cycle/m);
+    expect(stdout).toMatch(
+      /^test\/fixtures\/catalogs\/cycle\/b\.yaml:1:10: error: import\[0\]: import cycle/m,
+    );
   });
 
   it('serve refuses a malformed setting with exit 2', async () => {
