@@ -76,6 +76,10 @@ const SPECS = {
     '.tributary/kafka',
     'Data folder of the local Kafka that serve starts when no brokers are set',
   ),
+  localKafkaPort: int(
+    0,
+    'Listener port of that local Kafka (pin it to read topics back with a fixed address); 0 picks a free port',
+  ),
   keepAliveTimeoutMs: int(
     72000,
     'Idle keep-alive timeout; above the 60 s idle timeout of common load balancers',
@@ -85,9 +89,12 @@ const SPECS = {
     'Documents accepted but not yet acknowledged, across all requests and sockets; 503 above',
   ),
   maxInFlightBytes: int(256 * MiB, 'Bytes of documents accepted but not yet acknowledged; 503 above'),
+  // 5 s: HAProxy as docs/operations.md configures it (inter 1s fall 2) takes a process out within ~3 s, and
+  // Kubernetes endpoint removal takes a few seconds. With 0 the rolling-restart drill failed 13 of 6,279
+  // requests behind HAProxy; with 2,000 ms none of 14,531 (issue 12).
   drainDelayMs: int(
-    0,
-    'On SIGTERM, serve this long with /readyz failing so load balancers stop sending first',
+    5000,
+    'On SIGTERM, serve this long with /readyz failing so load balancers stop sending first (0: close at once)',
   ),
   shutdownGraceMs: int(25000, 'Drain delay + draining + producer flush must end within this; exit 1 past it'),
   kafkaMetadataMaxAgeMs: int(

@@ -123,22 +123,51 @@ function buildCatalog(file: string, collections: CollectionDraft[], captures: Ca
   return catalog;
 }
 
+async function checkCollections(files: readonly CatalogFile[], log: ProblemLog) {
+  const entries = gatherEntries(files, 'collections', log);
+  const schemaFiles: SchemaFileCache = new Map();
+  const collections: CollectionDraft[] = [];
+  for (const entry of entries) {
+    const draft = await checkCollection(entry.name, entry.spec, entry.location, schemaFiles, log);
+    if (draft) collections.push(draft);
+  }
+  return { declared: new Set(entries.map((entry) => entry.name)), collections };
+}
+
+export interface TopicsResult {
+  /** Every collection's topic, in declaration order; present only when `problems` is empty. */
+  topics?: string[];
+  problems: CatalogProblem[];
+  warnings: CatalogProblem[];
+}
+
+/**
+ * What `tributary topics` needs and nothing more: the collections and their topics. Captures are not read, so
+ * their secrets need not be set where topics are created (issue 12).
+ */
+export async function loadTopics(file: string): Promise<TopicsResult> {
+  const log = new ProblemLog();
+  const files = await readCatalogFiles(resolve(file), log);
+  const { collections } = await checkCollections(files, log);
+  checkTopicCollisions(collections, log);
+  placeProblems(files, log);
+  const outsideCaptures = (problem: CatalogProblem) => problem.location.steps?.[0] !== 'captures';
+  const result: TopicsResult = {
+    problems: log.problems.filter(outsideCaptures),
+    warnings: log.warnings.filter(outsideCaptures),
+  };
+  if (result.problems.length === 0) result.topics = collections.map((collection) => collection.topic);
+  return result;
+}
+
 /** Loads a catalog file and its imports, checks everything, and builds the model when nothing is wrong. */
 export async function loadCatalog(file: string): Promise<LoadResult> {
   const log = new ProblemLog();
   const root = resolve(file);
   const files = await readCatalogFiles(root, log);
-  const collectionEntries = gatherEntries(files, 'collections', log);
+  const { declared, collections } = await checkCollections(files, log);
   const captureEntries = gatherEntries(files, 'captures', log);
 
-  const schemaFiles: SchemaFileCache = new Map();
-  const collections: CollectionDraft[] = [];
-  for (const entry of collectionEntries) {
-    const draft = await checkCollection(entry.name, entry.spec, entry.location, schemaFiles, log);
-    if (draft) collections.push(draft);
-  }
-
-  const declared = new Set(collectionEntries.map((entry) => entry.name));
   const captures: CaptureDraft[] = [];
   for (const entry of captureEntries) {
     const draft = checkCapture(entry.name, entry.spec, entry.location, declared, log);

@@ -1,10 +1,10 @@
 import { loadCatalog } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
-import { parseFlags } from './main.js';
+import { prologue } from './prologue.js';
 
 const HELP = `Usage: tributary check --catalog FILE
 
-Loads the catalog and its imports, and reports every problem at once, each with its file and location.
+Loads the catalog and its imports, and reports every problem at once, each as file:line:column: error: ...
 Exit code 0 when the catalog is valid (warnings allowed), 1 when it has problems.
 
 Options:
@@ -12,22 +12,9 @@ Options:
   -h, --help       show this help`;
 
 export async function checkCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, { catalog: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-  if (typeof flags === 'string') {
-    console.error(`tributary check: ${flags}\n\n${HELP}`);
-    return 2;
-  }
-  if (flags.values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const file =
-    (flags.values.catalog as string | undefined) ?? flags.positionals[0] ?? process.env.TRIBUTARY_CATALOG;
-  if (file === undefined) {
-    console.error(`tributary check: --catalog is required\n\n${HELP}`);
-    return 2;
-  }
-  const result = await loadCatalog(file);
+  const invocation = prologue({ name: 'check', help: HELP, options: { catalog: { type: 'string' } } }, argv);
+  if (typeof invocation === 'number') return invocation;
+  const result = await loadCatalog(invocation.config.catalog);
   const text = formatProblems(result);
   if (text !== '') console.log(text);
   if (result.problems.length > 0) {

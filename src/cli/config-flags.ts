@@ -4,7 +4,7 @@ import { SETTINGS } from '../config.js';
 type FlagOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
 export function configFlagOptions(): FlagOptions {
-  const options: FlagOptions = { help: { type: 'boolean', short: 'h' } };
+  const options: FlagOptions = {};
   for (const s of SETTINGS) options[s.flag] = { type: s.kind === 'bool' ? 'boolean' : 'string' };
   return options;
 }

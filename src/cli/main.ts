@@ -1,8 +1,9 @@
-// `tributary serve | check | topics`. Each command answers --help; exit codes: 0 ok, 1 failure, 2 usage error.
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+// `tributary serve | check | topics | --version`. Each command answers --help; exit codes: 0 ok, 1 failure, 2 usage
+// error.
 import { checkCommand } from './check.js';
 import { serveCommand } from './serve.js';
 import { topicsCommand } from './topics.js';
+import { tributaryVersion } from './version.js';
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -25,7 +26,7 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`)
   .join('\n')}
 
-Run 'tributary <command> --help' for a command's options.`;
+Run 'tributary <command> --help' for a command's options, 'tributary --version' for the version.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -33,23 +34,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(`tributary ${tributaryVersion()}`);
+    return 0;
+  }
   const command = COMMANDS[name];
   if (command === undefined) {
     console.error(`tributary: unknown command '${name}'\n\n${USAGE}`);
     return 2;
   }
   return command.run(rest);
-}
-
-/** parseArgs that turns unknown flags into a usage error (exit 2) instead of a stack trace. */
-export function parseFlags(
-  argv: string[],
-  options: NonNullable<ParseArgsConfig['options']>,
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } | string {
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
-  } catch (err) {
-    return (err as Error).message;
-  }
 }

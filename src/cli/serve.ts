@@ -2,17 +2,19 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadCatalog } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
-import { type Config, ConfigError, resolveConfig } from '../config.js';
+import { type Config, ConfigError } from '../config.js';
 import { type Gateway, startGateway } from '../gateway.js';
 import { createKafka } from '../kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../kafka/topics.js';
 import { type LocalKafka, startLocalKafka } from '../local-kafka/broker.js';
+import { consoleConsumerCommand } from '../local-kafka/console-consumer.js';
 import { createLogger } from '../ops/logger.js';
 import { reloadOnSignal } from '../ops/reload.js';
 import { trustProxyOption } from '../ops/server-options.js';
 import { drain, waitForSignal } from '../ops/shutdown.js';
 import { configFlagHelp, configFlagOptions } from './config-flags.js';
-import { parseFlags } from './main.js';
+import { prologue } from './prologue.js';
+import { tributaryVersion } from './version.js';
 
 const HELP = `Usage: tributary serve --catalog FILE [options]
 
@@ -25,30 +27,18 @@ Options:
 ${configFlagHelp()}`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, configFlagOptions());
-  if (typeof flags === 'string') {
-    console.error(`tributary serve: ${flags}\n\n${HELP}`);
-    return 2;
-  }
-  if (flags.values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  let config: Config;
+  const invocation = prologue({ name: 'serve', help: HELP, options: configFlagOptions() }, argv);
+  if (typeof invocation === 'number') return invocation;
+  let config: Config = invocation.config;
   try {
-    config = resolveConfig(flags.values, process.env);
     trustProxyOption(config.trustProxy);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`tributary serve: ${err.message}`);
     return 2;
   }
-  if (config.catalog === undefined) {
-    console.error(`tributary serve: --catalog is required\n\n${HELP}`);
-    return 2;
-  }
   const logger = createLogger(config.logLevel);
-  const loaded = await loadCatalog(config.catalog);
+  const loaded = await loadCatalog(invocation.config.catalog);
   if (loaded.catalog === undefined) {
     console.error(formatProblems(loaded));
     logger.fatal({ problems: loaded.problems.length }, 'catalog has problems; not starting');
@@ -60,9 +50,22 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (config.brokers.length === 0) {
     const dataDir = path.resolve(config.localKafkaDir);
     logger.info({ dataDir }, 'no brokers configured: starting a local single-node Kafka');
-    local = await startLocalKafka({ nodes: 1, dataDir, log: (msg) => logger.info(msg) });
+    try {
+      local = await startLocalKafka({
+        nodes: 1,
+        dataDir,
+        port: config.localKafkaPort,
+        log: (msg) => logger.info(msg),
+      });
+    } catch (err) {
+      logger.fatal({ err }, 'could not start the local Kafka');
+      return 1;
+    }
     config = { ...config, brokers: local.bootstrap };
-    logger.info({ brokers: local.bootstrap }, 'local Kafka is up');
+    logger.info(
+      { brokers: local.bootstrap, readBack: await consoleConsumerCommand(local.bootstrap[0]!) },
+      `local Kafka is up at ${local.bootstrap.join(',')}`,
+    );
   }
 
   let gateway: Gateway | undefined;
@@ -77,8 +80,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     }
     gateway = await startGateway(config, loaded.catalog, logger);
     logger.info(
-      { url: gateway.url, bindings: loaded.catalog.bindings.map((b) => b.path) },
-      'tributary is serving',
+      {
+        version: tributaryVersion(),
+        url: gateway.url,
+        bindings: loaded.catalog.bindings.map((b) => b.path),
+        drainDelayMs: config.drainDelayMs,
+      },
+      `tributary ${tributaryVersion()} is serving`,
     );
   } catch (err) {
     logger.fatal({ err }, 'could not start');
@@ -130,5 +138,7 @@ async function ensureTopics(config: Config, topics: string[], logger: Logger): P
     { create: true },
   );
   if (report.created.length > 0) logger.info({ topics: report.created }, 'created topics');
+  for (const c of report.capped)
+    logger.warn(c, `topic ${c.setting} capped from ${c.configured} to ${c.used}: ${c.why}`);
   for (const d of report.differences) logger.warn(d, 'topic setting differs from configuration');
 }

@@ -1,16 +1,17 @@
-import { loadCatalog } from '../catalog/load.js';
+import { loadTopics } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
-import { ConfigError, resolveConfig } from '../config.js';
 import { createKafka } from '../kafka/producer-kafkajs.js';
-import { reconcileTopics } from '../kafka/topics.js';
+import { reconcileTopics, type TopicReport } from '../kafka/topics.js';
 import { createLogger } from '../ops/logger.js';
-import { parseFlags } from './main.js';
+import { configFlagOptions } from './config-flags.js';
+import { prologue } from './prologue.js';
 
 const HELP = `Usage: tributary topics --catalog FILE --brokers HOST:PORT[,...] [--dry-run]
 
 Creates the catalog's missing topics with the configured partitions, replication factor (capped at the
-broker count) and min.insync.replicas, and reports existing topics whose settings differ.
-Exit code 0 when every topic exists (or was created) as configured, 1 when some differ or are missing.
+broker count) and min.insync.replicas, and reports existing topics whose settings differ: one line per topic,
+and one per setting the cluster made lower. Reads only the catalog's collections: the captures' secrets need
+not be set. Exit code 0 when every topic exists (or was created) as configured, 1 when some differ or are missing.
 
 Options:
   --catalog FILE                    catalog file; also TRIBUTARY_CATALOG
@@ -19,69 +20,65 @@ Options:
   --topic-replication-factor N      default 3; also TRIBUTARY_TOPIC_REPLICATION_FACTOR
   --topic-min-insync-replicas N     default 2; also TRIBUTARY_TOPIC_MIN_INSYNC_REPLICAS
   --dry-run                         report only, create nothing
-  -h, --help                        show this help`;
+  -h, --help                        show this help
+Every other setting of 'tributary serve --help' is taken too (the Kafka connection's).`;
+
+/** One line per topic (created, exists, missing, or differs with every differing setting), then the caps. */
+export function topicLines(report: TopicReport): string[] {
+  const lines = [
+    ...report.created.map((t) => `created: ${t}`),
+    ...report.missing.map((t) => `missing: ${t}`),
+  ];
+  for (const topic of report.existing) {
+    const differences = report.differences.filter((d) => d.topic === topic);
+    lines.push(
+      differences.length === 0
+        ? `exists: ${topic}`
+        : `differs: ${topic}: ${differences.map((d) => `${d.setting} is ${d.actual}, configured ${d.expected}`).join('; ')}`,
+    );
+  }
+  for (const c of report.capped) {
+    lines.push(`capped: ${c.setting} ${c.configured} -> ${c.used} (${c.why})`);
+  }
+  return lines;
+}
 
 export async function topicsCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, {
-    catalog: { type: 'string' },
-    brokers: { type: 'string' },
-    'topic-partitions': { type: 'string' },
-    'topic-replication-factor': { type: 'string' },
-    'topic-min-insync-replicas': { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (typeof flags === 'string') {
-    console.error(`tributary topics: ${flags}\n\n${HELP}`);
-    return 2;
-  }
-  if (flags.values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const { 'dry-run': dryRun, ...settingFlags } = flags.values;
-  let config: ReturnType<typeof resolveConfig>;
-  try {
-    config = resolveConfig(settingFlags, process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`tributary topics: ${err.message}`);
-    return 2;
-  }
-  if (config.catalog === undefined || config.brokers.length === 0) {
-    console.error(`tributary topics: --catalog and --brokers are required\n\n${HELP}`);
-    return 2;
-  }
-  const loaded = await loadCatalog(config.catalog);
-  if (loaded.catalog === undefined) {
+  const invocation = prologue(
+    {
+      name: 'topics',
+      help: HELP,
+      // Every setting, so the Kafka connection (client id, timeouts, and whatever secures it) is serve's.
+      options: { ...configFlagOptions(), 'dry-run': { type: 'boolean' } },
+      requires: ['brokers'],
+    },
+    argv,
+  );
+  if (typeof invocation === 'number') return invocation;
+  const { config, flags } = invocation;
+  const loaded = await loadTopics(config.catalog);
+  if (loaded.topics === undefined) {
     console.error(formatProblems(loaded));
     return 1;
   }
-  const logger = createLogger('warn');
   const kafka = createKafka(
     {
       brokers: config.brokers,
       clientId: `${config.kafkaClientId}-admin`,
       connectionTimeoutMs: config.kafkaConnectTimeoutMs,
     },
-    logger,
+    createLogger('warn'),
   );
-  const topics = [...loaded.catalog.collections.values()].map((c) => c.topic);
   const report = await reconcileTopics(
     kafka,
-    topics,
+    loaded.topics,
     {
       partitions: config.topicPartitions,
       replicationFactor: config.topicReplicationFactor,
       minInsyncReplicas: config.topicMinInsyncReplicas,
     },
-    { create: dryRun !== true },
+    { create: flags['dry-run'] !== true },
   );
-  for (const t of report.created) console.log(`created: ${t}`);
-  for (const t of report.existing) console.log(`exists: ${t}`);
-  for (const t of report.missing) console.log(`missing: ${t}`);
-  for (const d of report.differences) {
-    console.log(`differs: ${d.topic}: ${d.setting} is ${d.actual}, configured ${d.expected}`);
-  }
+  for (const line of topicLines(report)) console.log(line);
   return report.missing.length > 0 || report.differences.length > 0 ? 1 : 0;
 }

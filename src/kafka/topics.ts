@@ -16,6 +16,8 @@ export interface TopicReport {
   missing: string[];
   /** Existing topics whose partitions, replication factor or min.insync.replicas differ from the settings. */
   differences: { topic: string; setting: string; expected: number; actual: number }[];
+  /** Settings lowered to what the cluster allows (the expected values above are the lowered ones). */
+  capped: { setting: string; configured: number; used: number; why: string }[];
 }
 
 export async function reconcileTopics(
@@ -34,7 +36,26 @@ export async function reconcileTopics(
     const wanted = [...new Set(topics)];
     const missing = wanted.filter((t) => !present.has(t));
     const existing = wanted.filter((t) => present.has(t));
-    const report: TopicReport = { created: [], existing, missing: [], differences: [] };
+    const report: TopicReport = { created: [], existing, missing: [], differences: [], capped: [] };
+    const brokers = cluster.brokers.length;
+    if (rf < settings.replicationFactor) {
+      const why = `the cluster has ${brokers} broker${brokers === 1 ? '' : 's'}`;
+      report.capped.push({
+        setting: 'replication.factor',
+        configured: settings.replicationFactor,
+        used: rf,
+        why,
+      });
+    }
+    if (minIsr < settings.minInsyncReplicas) {
+      const why = `at most the replication factor, ${rf}`;
+      report.capped.push({
+        setting: 'min.insync.replicas',
+        configured: settings.minInsyncReplicas,
+        used: minIsr,
+        why,
+      });
+    }
     if (missing.length > 0 && opts.create) {
       await admin.createTopics({
         waitForLeaders: true,

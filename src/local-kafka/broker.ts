@@ -58,6 +58,8 @@ export interface StartLocalKafkaOptions {
    */
   fastStartup?: boolean;
   startTimeoutMs?: number;
+  /** The (first) node's client port; default: a free one. `tributary serve --local-kafka-port` pins it. */
+  port?: number;
 }
 
 const DEFAULT_HEAP_MB = 512;
@@ -293,6 +295,12 @@ export async function startLocalKafka(opts: StartLocalKafkaOptions = {}): Promis
     : await mkdtemp(path.join(os.tmpdir(), 'tributary-kafka-'));
   if (ownsDir) ownedDirs.add(dataDir);
   const ports = await freePorts(count * 2);
+  if (opts.port !== undefined && opts.port > 0) {
+    // A pinned port must not also be handed out as a controller port.
+    if (ports.includes(opts.port)) ports.splice(ports.indexOf(opts.port), 1, ...(await freePorts(1)));
+    ports[0] = opts.port;
+    await portFree(opts.port);
+  }
   const nodes = Array.from(
     { length: count },
     (_, i) =>
@@ -414,6 +422,17 @@ async function formatStorage(node: LocalNode, clusterId: string, ctx: ClusterCon
   } catch (err) {
     throw new Error(`formatting node ${node.id} storage failed: ${describeExecError(err)}`, { cause: err });
   }
+}
+
+/** Rejects at once when something listens on the pinned port, rather than after a broker start that fails. */
+function portFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`local Kafka port ${port} is not free (${err.code ?? err.message}); pick another`)),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
 }
 
 async function freePorts(count: number): Promise<number[]> {

@@ -9,6 +9,15 @@ import { packageFile } from '../package-files.js';
 type Json = Record<string, unknown>;
 
 const GENERIC_PATH = '/{capture}/{binding}';
+const TOKEN_PARAMETER = '#/components/parameters/Token';
+
+/** A form body: one document of its fields (repeated ones as arrays); `payload=<JSON>` alone is that JSON. */
+const FORM_SCHEMA: Json = {
+  type: 'object',
+  description:
+    'One document whose properties are the form fields as strings (a repeated field: an array of its values); a body whose only field is `payload` holding a JSON object is that object. It must be valid against the schema of application/json.',
+  additionalProperties: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+};
 
 let shipped: { yaml: string; document: Json } | undefined;
 
@@ -90,8 +99,13 @@ function operation(binding: Binding, generic: Json, schemaName: string): Json {
     description: `Becomes _meta.pathParams.${m[1]}`,
     schema: { type: 'string' },
   }));
-  const shared = (generic['parameters'] as Json[]).filter((p) => p['in'] !== 'path');
+  const open = binding.tokens.tokens === undefined;
+  // An open binding takes no token: listing `?token=` there would tell clients to send one (issue 12).
+  const shared = (generic['parameters'] as Json[]).filter(
+    (p) => p['in'] !== 'path' && !(open && p['$ref'] === TOKEN_PARAMETER),
+  );
   const ref = { $ref: `#/components/schemas/${schemaName}` };
+  const lines = { type: 'string', description: 'One JSON document per line, each valid against the schema above' };
   return {
     ...generic,
     operationId: `publish.${binding.capture}.${binding.name}`.replace(/[^A-Za-z0-9._-]/g, '.'),
@@ -100,11 +114,14 @@ function operation(binding: Binding, generic: Json, schemaName: string): Json {
     parameters: [...params, ...shared],
     requestBody: {
       required: true,
+      // Every body the binding takes (src/decode/media-type.ts), not only JSON.
       content: {
         'application/json': { schema: { oneOf: [ref, { type: 'array', items: ref }] } },
-        'application/x-ndjson': { schema: { type: 'string' } },
+        'application/x-ndjson': { schema: lines },
+        'application/jsonl': { schema: lines },
+        'application/x-www-form-urlencoded': { schema: FORM_SCHEMA },
       },
     },
-    security: binding.tokens.tokens === undefined ? [{}] : [{ bearer: [] }, { queryToken: [] }],
+    security: open ? [{}] : [{ bearer: [] }, { queryToken: [] }],
   };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/catalog/load.js';
+import { loadCatalog, loadTopics } from '../../src/catalog/load.js';
 import { formatProblems } from '../../src/catalog/report.js';
 import { compiledSchemaCount } from '../../src/validate/compiler.js';
 import { capture, loadYaml, ORDERS, problemsOf, warningsOf, writeCatalog } from './temp-catalog.js';
@@ -301,5 +301,33 @@ captures:
     expect(formatProblems(result, { relativeTo: join(file, '..') }).split('\n')[0]).toBe(
       "catalog.yaml:5:5: error: collections.acmeCo/orders.topc: unknown property 'topc' (expected one of: schema, key, topic)",
     );
+  });
+});
+
+describe('loadTopics (issue 12)', () => {
+  it('reads collections and topics only: unset capture secrets and capture problems do not stop it', async () => {
+    delete process.env['TOPICS_UNSET_SECRET'];
+    const file = await writeCatalog({
+      'catalog.yaml': `collections:${ORDERS}  acmeCo/other: { schema: true, key: [/_meta/uuid], topic: other.events }
+captures:
+  acmeCo/shop:
+    endpoint: { ingest: { tokens: ["\${TOPICS_UNSET_SECRET}"] } }
+    bindings: [{ target: acmeCo/nope, resource: { name: a } }]
+`,
+    });
+    expect((await loadCatalog(file)).problems).not.toEqual([]);
+    expect(await loadTopics(file)).toEqual({
+      topics: ['acmeCo.orders', 'other.events'],
+      problems: [],
+      warnings: [],
+    });
+  });
+
+  it('still refuses a collection problem', async () => {
+    const result = await loadTopics(
+      await writeCatalog({ 'catalog.yaml': 'collections:\n  a/b: { schema: true }\n' }),
+    );
+    expect(result.topics).toBeUndefined();
+    expect(result.problems.map((p) => p.message)).toEqual(['key is required']);
   });
 });

@@ -1,5 +1,6 @@
 // The command dispatcher in-process (no dist/, no child process): help, unknown commands and flags, --version.
 // The built binary is exercised by test/integration/cli-binary.test.ts.
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { consoleLines } from '../helpers.js';
@@ -26,5 +27,41 @@ describe('tributary command line', () => {
     lines = consoleLines();
     expect(await main(['check', '--no-such-flag'])).toBe(2);
     expect(lines.join('\n')).toContain('no-such-flag');
+  });
+
+  it.each(['--version', '-v'])('%s prints the version from package.json (issue 12)', async (flag) => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const lines = consoleLines();
+    expect(await main([flag])).toBe(0);
+    expect(lines).toEqual([`tributary ${version}`]);
+  });
+
+  it('check takes the catalog as a positional argument, and refuses a missing one with exit 2', async () => {
+    let lines = consoleLines();
+    expect(await main(['check', 'examples/catalog.yaml'])).toBe(0);
+    expect(lines.join('\n')).toMatch(/^ok: /m);
+    lines = consoleLines();
+    const saved = process.env['TRIBUTARY_CATALOG'];
+    delete process.env['TRIBUTARY_CATALOG'];
+    try {
+      expect(await main(['check'])).toBe(2);
+      expect(lines.join('\n')).toContain('tributary check: --catalog is required');
+      lines = consoleLines();
+      expect(await main(['topics', '--catalog', 'examples/catalog.yaml'])).toBe(2);
+      expect(lines.join('\n')).toContain('tributary topics: --brokers is required');
+    } finally {
+      if (saved !== undefined) process.env['TRIBUTARY_CATALOG'] = saved;
+    }
+  });
+
+  it('check ignores settings it does not take: a malformed TRIBUTARY_PORT fails serve, not check', async () => {
+    process.env['TRIBUTARY_PORT'] = 'x';
+    try {
+      consoleLines();
+      expect(await main(['check', 'examples/catalog.yaml'])).toBe(0);
+      expect(await main(['serve', '--catalog', 'examples/catalog.yaml'])).toBe(2);
+    } finally {
+      delete process.env['TRIBUTARY_PORT'];
+    }
   });
 });

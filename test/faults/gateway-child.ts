@@ -92,6 +92,8 @@ export async function startGatewayChild(
         TRIBUTARY_PORT: String(port),
         TRIBUTARY_HOST: '127.0.0.1',
         TRIBUTARY_LOG_LEVEL: 'warn',
+        // The drills kill gateways; the ones stopped with SIGTERM have no balancer to wait for.
+        TRIBUTARY_DRAIN_DELAY_MS: '0',
         ...env,
       },
     });

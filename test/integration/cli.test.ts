@@ -1,6 +1,6 @@
 // The commands in-process against the real broker: `topics` creates and reports, `serve` serves until SIGTERM.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
@@ -53,7 +53,25 @@ describe('tributary topics', () => {
 
     lines = consoleLines();
     expect(await main([...base.slice(0, -1), '4'])).toBe(1);
-    expect(lines).toContain(`differs: ${topic}: partitions is 2, configured 4`);
+    // Once per topic, and the replication factor of 3 said to be capped on one broker (issue 12).
+    expect(lines.filter((l) => l.includes(topic))).toEqual([
+      `differs: ${topic}: partitions is 2, configured 4`,
+    ]);
+    expect(lines).toContain('capped: replication.factor 3 -> 1 (the cluster has 1 broker)');
+  });
+
+  it('needs none of the captures’ secrets: it reads only collections and topics (issue 12)', async () => {
+    const topic = `cli-${randomUUID()}`;
+    const file = catalogWithTopic(topic);
+    const text = readFileSync(file, 'utf8').replace(
+      'endpoint: { ingest: {} }',
+      'endpoint: { ingest: { tokens: ["${CLI_TEST_UNSET_TOKEN}"] } }',
+    );
+    writeFileSync(file, text);
+    delete process.env['CLI_TEST_UNSET_TOKEN'];
+    const lines = consoleLines();
+    expect(await main(['topics', '--catalog', file, '--brokers', brokers])).toBe(0);
+    expect(lines).toContain(`created: ${topic}`);
   });
 });
 
@@ -73,6 +91,8 @@ describe('tributary serve', () => {
       '--port',
       String(port),
       '--create-topics',
+      '--drain-delay-ms',
+      '0',
       '--log-level',
       'warn',
     ]);

@@ -36,7 +36,14 @@ function serve(): Promise<string> {
       'info',
     ],
     {
-      env: { ...process.env, ...SECRETS, TRIBUTARY_REDIS_URL: REDIS, TRIBUTARY_PUBLIC_URL: PUBLIC_URL },
+      env: {
+        ...process.env,
+        ...SECRETS,
+        TRIBUTARY_REDIS_URL: REDIS,
+        TRIBUTARY_PUBLIC_URL: PUBLIC_URL,
+        // No load balancer here: stopping need not wait for one.
+        TRIBUTARY_DRAIN_DELAY_MS: '0',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );

@@ -32,8 +32,11 @@ const gateways: GatewayProcess[] = [];
 const ENV = {
   TRIBUTARY_BROKERS: brokers.join(','),
   TRIBUTARY_LOG_LEVEL: 'warn',
-  // Longer than HAProxy needs to mark the process down (2 checks x 250 ms + check time).
-  TRIBUTARY_DRAIN_DELAY_MS: '1500',
+  // The default drain delay (issue 12: it must drop nothing behind the documented balancers). DRILL_DRAIN_DELAY_MS
+  // runs the drill with another, e.g. 0 for the control run in docs/operations.md.
+  ...(process.env['DRILL_DRAIN_DELAY_MS']
+    ? { TRIBUTARY_DRAIN_DELAY_MS: process.env['DRILL_DRAIN_DELAY_MS'] }
+    : {}),
   TRIBUTARY_SHUTDOWN_GRACE_MS: '20000',
 };
 

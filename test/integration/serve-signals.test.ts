@@ -2,7 +2,7 @@
 // the old one serving, a good one is swapped in and its new topic created); a second SIGTERM during the drain
 // exits at once.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -60,6 +60,13 @@ describe('tributary serve signals', () => {
       TRIBUTARY_LOG_LEVEL: 'info',
     });
     await waitReady(gateway);
+    // The start-up line names the version (issue 12).
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    const serving = gateway.lines
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .find((l) => /is serving$/.test(l.msg));
+    expect(serving).toMatchObject({ version, msg: `tributary ${version} is serving` });
     expect(await post('/reload/hooks/a')).toBe(200);
 
     await writeFile(catalog, BROKEN);

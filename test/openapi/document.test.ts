@@ -113,6 +113,45 @@ describe('/openapi.json', () => {
   });
 });
 
+describe('/openapi.json bodies and parameters (issue 12)', () => {
+  it('lists every body a binding takes, the token parameter only where tokens are required, and no `not`', async () => {
+    process.env['TEST_TOKEN_A'] = 'a-token';
+    process.env['TEST_TOKEN_B'] = 'b-token';
+    const tokens = await buildApp({
+      config: defaultConfig({ maxEventLoopDelayMs: 0 }),
+      catalog: await fixtureCatalog('tokens.yaml'),
+      logger: capturedLogger().logger,
+      sink: { async produce() {} },
+    });
+    try {
+      const doc = (await tokens.fastify.inject({ method: 'GET', url: '/openapi.json' })).json();
+      const post = (path: string) => doc.paths[path].post;
+      const paths = Object.keys(doc.paths).filter((p) => doc.paths[p].post !== undefined);
+      expect(paths.length).toBeGreaterThanOrEqual(3);
+      for (const path of paths) {
+        expect(Object.keys(post(path).requestBody.content).sort(), path).toEqual([
+          'application/json',
+          'application/jsonl',
+          'application/x-ndjson',
+          'application/x-www-form-urlencoded',
+        ]);
+      }
+      const tokenParameter = (path: string) =>
+        post(path).parameters.some((p: { $ref?: string }) => p.$ref === '#/components/parameters/Token');
+      const open = paths.filter((p) => p.endsWith('/open'));
+      expect(open).toHaveLength(1);
+      expect(tokenParameter(open[0]!)).toBe(false);
+      expect(post(open[0]!).security).toEqual([{}]);
+      for (const path of paths.filter((p) => !p.endsWith('/open')))
+        expect(tokenParameter(path), path).toBe(true);
+      // Swagger UI draws a schema's `not` as the type "never": the shipped components have none.
+      expect(JSON.stringify(doc.components.schemas.Document)).not.toContain('"not"');
+    } finally {
+      await tokens.fastify.close();
+    }
+  });
+});
+
 describe('schemas/', () => {
   it('problem.json matches real error answers, meta.json matches real _meta', async () => {
     const problem = ajv().compile(JSON.parse(read('schemas/problem.json')));
