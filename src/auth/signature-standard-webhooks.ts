@@ -45,7 +45,7 @@ export function decodeStandardSecret(secret: Buffer): Buffer | undefined {
 
 export const standardWebhooks: SignatureScheme = {
   name: NAME,
-  options: ['tolerance'],
+  headers: ['webhook-signature', 'svix-signature'],
   build(options, secrets) {
     const problems: Array<{ option?: string; message: string }> = [];
     const tolerance = readTolerance(options, problems);

@@ -18,7 +18,7 @@ const HEADER = 'stripe-signature';
 
 export const stripe: SignatureScheme = {
   name: NAME,
-  options: ['tolerance'],
+  headers: [HEADER],
   build(options, secrets) {
     const problems: Array<{ option?: string; message: string }> = [];
     const tolerance = readTolerance(options, problems);

@@ -71,7 +71,7 @@ function bodyHashParam(url: string): string | null {
 
 export const twilio: SignatureScheme = {
   name: NAME,
-  options: ['publicUrl'],
+  headers: [HEADER],
   build(options, secrets) {
     const configured = options['publicUrl'];
     if (configured !== undefined) {

@@ -37,8 +37,12 @@ export type BuildResult =
 /** One preset or the custom scheme, as the catalog checker sees it. */
 export interface SignatureScheme {
   readonly name: string;
-  /** Options besides `scheme` and `secrets`. */
-  readonly options: readonly string[];
+  /**
+   * Lower-case headers that carry this scheme's signatures in every use of it: never copied into documents and
+   * redacted from logs (src/catalog/secret-headers.ts derives SECRET_HEADERS from them). Its options are the
+   * catalog schema's to list (schemas/catalog.schema.json).
+   */
+  readonly headers: readonly string[];
   /** Checks the options completely and builds the verifier; `secrets` are resolved and non-empty. */
   build(options: Record<string, unknown>, secrets: Buffer[]): BuildResult;
 }

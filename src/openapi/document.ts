@@ -105,7 +105,10 @@ function operation(binding: Binding, generic: Json, schemaName: string): Json {
     (p) => p['in'] !== 'path' && !(open && p['$ref'] === TOKEN_PARAMETER),
   );
   const ref = { $ref: `#/components/schemas/${schemaName}` };
-  const lines = { type: 'string', description: 'One JSON document per line, each valid against the schema above' };
+  const lines = {
+    type: 'string',
+    description: 'One JSON document per line, each valid against the schema above',
+  };
   return {
     ...generic,
     operationId: `publish.${binding.capture}.${binding.name}`.replace(/[^A-Za-z0-9._-]/g, '.'),
