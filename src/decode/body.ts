@@ -1,6 +1,7 @@
 // Raw request bytes -> documents. The raw bytes stay untouched for signature checks, which run before this.
 import { ERRORS, TributaryError } from '../errors.js';
 import { decompress } from './compression.js';
+import { checkDocumentCount } from './count.js';
 import { type Document, decodeJson } from './json.js';
 import { isUtf8Charset, parseMediaType } from './media-type.js';
 import { decodeNdjson } from './ndjson.js';
@@ -60,13 +61,7 @@ export async function decodeBody(
       docs = decodeForm!(text);
       break;
   }
-  if (docs.length === 0) throw new TributaryError(ERRORS.DECODE_EMPTY_BODY, 'no documents in the body');
-  if (docs.length > limits.maxDocuments) {
-    throw new TributaryError(
-      ERRORS.DECODE_TOO_MANY_DOCUMENTS,
-      `at most ${limits.maxDocuments} documents per request`,
-    );
-  }
+  checkDocumentCount(docs.length, limits.maxDocuments, 'request');
   return docs;
 }
 

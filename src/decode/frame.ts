@@ -3,6 +3,7 @@
 // Content-Encoding either: per-message deflate is off, and the text is decoded as it arrived.
 import { ERRORS, TributaryError } from '../errors.js';
 import { decodeUtf8 } from './body.js';
+import { checkDocumentCount } from './count.js';
 import { type Document, decodeJson, parseJson } from './json.js';
 import { decodeNdjson } from './ndjson.js';
 
@@ -20,13 +21,7 @@ export function decodeFrame(data: Buffer, binary: boolean, limits: FrameLimits):
   const text = binary ? decodeUtf8(data) : data.toString('utf8');
   if (text.trim() === '') throw new TributaryError(ERRORS.DECODE_EMPTY_BODY, 'the message holds no document');
   const docs = decodeText(text, limits.maxDepth);
-  if (docs.length === 0) throw new TributaryError(ERRORS.DECODE_EMPTY_BODY, 'the message holds no document');
-  if (docs.length > limits.maxDocuments) {
-    throw new TributaryError(
-      ERRORS.DECODE_TOO_MANY_DOCUMENTS,
-      `at most ${limits.maxDocuments} documents per message`,
-    );
-  }
+  checkDocumentCount(docs.length, limits.maxDocuments, 'message');
   return docs;
 }
 
