@@ -2,6 +2,7 @@
 // redacted by path, and token query parameters are cut out of logged URLs.
 import pino, { type Logger } from 'pino';
 import { SECRET_HEADERS } from '../catalog/secret-headers.js';
+import { LogDestination } from './log-destination.js';
 
 /** Header names whose values are credentials or signatures: the same list the catalog refuses to keep. */
 export const REDACTED_HEADERS: readonly string[] = SECRET_HEADERS;
@@ -10,21 +11,6 @@ const SECRET_QUERY = /([?&](?:token|access_token|api_key|apikey|key|signature|si
 
 export function redactUrl(url: string): string {
   return url.includes('?') ? url.replace(SECRET_QUERY, '$1[Redacted]') : url;
-}
-
-/** How long a log line may wait in the stdout buffer (see stdoutDestination). */
-const FLUSH_INTERVAL_MS = 100;
-
-/**
- * pino's default stdout stream issues one write(2) per line whenever it is idle, which under load means one
- * syscall (on libuv's thread pool) per request. Buffering up to 4 KiB and flushing every 100 ms cut the access
- * log's cost per request by about half (issue 6, measured with bench/). pino flushes the buffer synchronously on
- * exit, including after an uncaught exception; a SIGKILL loses at most the last 100 ms of lines.
- */
-function stdoutDestination(): pino.DestinationStream {
-  const stream = pino.destination({ dest: 1, minLength: 4096, sync: false });
-  setInterval(() => stream.flush(), FLUSH_INTERVAL_MS).unref();
-  return stream;
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
@@ -49,6 +35,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         }),
       },
     },
-    destination ?? stdoutDestination(),
+    destination ?? new LogDestination(),
   );
 }

@@ -54,7 +54,7 @@ function serve(): Promise<string> {
     child.once('exit', (code) => reject(new Error(`tributary serve exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const entry = JSON.parse(line) as { msg?: string; url?: string };
-      if (entry.msg === 'tributary is serving' && entry.url) {
+      if (entry.msg?.endsWith(' is serving') && entry.url) {
         clearTimeout(timer);
         resolve(entry.url);
       }

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../../src/kafka/topics.js';
+import { readDist } from '../../src/local-kafka/jars.js';
 import { capturedLogger } from '../helpers.js';
 
 const brokers = inject('kafkaBootstrap');
@@ -18,9 +19,7 @@ describe("the README's console consumer command", () => {
     const line = readme.split('\n').find((l) => l.startsWith('java -cp ') && l.includes('ConsoleConsumer'));
     expect(line).toBeDefined();
     // The jars the README names are the ones the local Kafka uses (scripts/kafka/pom.xml's version).
-    const version = /<kafka\.version>\s*([^<\s]+)/.exec(
-      readFileSync(`${root}scripts/kafka/pom.xml`, 'utf8'),
-    )![1];
+    const { version } = await readDist();
     expect(line).toContain(`'.cache/kafka/${version}/libs/*'`);
     expect(line).toContain('--bootstrap-server 127.0.0.1:9092 --topic acmeCo.orders');
 
