@@ -64,7 +64,10 @@ export class LogDestination {
       try {
         data = data.subarray(writeSync(this.fd, data));
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() >= deadline) return this.drop();
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() >= deadline) {
+          this.drop();
+          return;
+        }
         Atomics.wait(pause, 0, 0, 10);
       }
     }
