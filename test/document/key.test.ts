@@ -29,3 +29,19 @@ describe('compileKey', () => {
     }
   });
 });
+
+describe('TRIB_DOCUMENT_KEY_INVALID (issue 12)', () => {
+  it('refuses a document whose key is not a string, integer or boolean, naming the document and pointer', () => {
+    const extract = compileKey(['/id']);
+    for (const id of [1.5, null, { a: 1 }, [1]]) {
+      expect(() => extract({ id }, 3)).toThrow(
+        expect.objectContaining({
+          code: 'TRIB_DOCUMENT_KEY_INVALID',
+          status: 400,
+          documents: [{ index: 3, pointer: '/id', message: 'key must be a string, integer or boolean' }],
+        }),
+      );
+    }
+    expect(() => extract({}, 0)).toThrow(expect.objectContaining({ code: 'TRIB_DOCUMENT_KEY_INVALID' }));
+  });
+});
