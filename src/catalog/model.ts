@@ -1,7 +1,6 @@
 // The typed, checked model a catalog file becomes. Everything downstream of src/catalog reads only this.
 import type { SignatureVerifier } from '../auth/signature.js';
 import type { TokenPolicy } from '../auth/tokens.js';
-import type { DeduplicatePolicy } from '../ingest/duplicates.js';
 import type { RateLimit } from './rate-limit.js';
 
 /** Where in which file a catalog entry was declared, for messages like `captures.acmeCo/hooks.bindings[1].target`. */
@@ -21,6 +20,13 @@ export interface ValidationFailure {
   message: string;
   /** Pointer into the schema, for readers who need to see the rule. */
   schemaPath: string;
+}
+
+/** The delivery id of a binding: a request header (one delivery per request) or a pointer into each document. */
+export interface DeduplicatePolicy {
+  header?: string;
+  pointer?: string;
+  windowSeconds: number;
 }
 
 export interface Collection {
