@@ -28,7 +28,7 @@ import type { Capacity } from '../ops/capacity.js';
 import { recordHeaders } from '../ops/trace.js';
 import { type DeliveryClaim, type DeliveryLedger, deliveryIds, type WarnLog } from './duplicates.js';
 import { isGithubPing, slackHandshakeAnswer } from './handshakes.js';
-import { type Transport, refusalsFor } from './options.js';
+import { refusalsFor, type Transport } from './options.js';
 import { type PreparedDocuments, prepareDocuments, type Sink, validateDocuments } from './pipeline.js';
 import type { BindingMatch, BindingRouter } from './router.js';
 

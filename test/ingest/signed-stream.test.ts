@@ -3,7 +3,7 @@
 // none, so the upgrade itself must be refused with a coded 4xx before the socket is upgraded.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { signedApp, type SignedApp } from '../auth/signed-app.js';
+import { type SignedApp, signedApp } from '../auth/signed-app.js';
 
 let signed: SignedApp | undefined;
 afterEach(async () => {
