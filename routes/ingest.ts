@@ -8,7 +8,7 @@ import { presentedToken } from '../src/auth/tokens.js';
 import type { Config } from '../src/config.js';
 import { ERRORS, TributaryError } from '../src/errors.js';
 import type { Accepted, Admission, FrontDoor } from '../src/ingest/front-door.js';
-import { type BindingMatch, type BindingRouter, pathOf } from '../src/ingest/router.js';
+import { type BindingRouter, pathOf } from '../src/ingest/router.js';
 import { sendProblem } from '../src/problem-reply.js';
 import { corsDelegator } from './cors.js';
 
@@ -21,8 +21,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the onRequest hook once the front door admitted a POST to a binding. */
     ingestAdmission: Admission | undefined;
-    /** For tests and logs: the routed binding of an admitted request. */
-    ingestMatch: BindingMatch | undefined;
   }
 }
 
@@ -44,7 +42,6 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
   answerContinueAfterAdmission(app);
 
   app.decorateRequest('ingestAdmission', undefined);
-  app.decorateRequest('ingestMatch', undefined);
   app.addHook('onRequest', async (request) => {
     if (request.method === 'OPTIONS') {
       // A preflight from an allowed origin was answered above; one from any other origin is refused.
@@ -68,7 +65,6 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
         requestId: request.id,
       });
       request.ingestAdmission = admission;
-      request.ingestMatch = admission.match;
       request.ingestBinding = admission.match.binding;
     } catch (err) {
       // Counted by the door; the label names the binding at the path, when there is one.

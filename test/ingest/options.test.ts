@@ -15,12 +15,29 @@ import { fixtureCatalog } from '../helpers.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
+/** A markdown table as rows of trimmed cells, its rule row left out. */
+function cells(table: string): string[][] {
+  return table
+    .trim()
+    .split('\n')
+    .filter((line) => !/^\|[\s|:-]+\|$/.test(line))
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim()),
+    );
+}
+
 describe('binding options per transport', () => {
   it('is the table the README shows, between its markers', () => {
     const start = readme.indexOf('<!-- options-table:start -->\n');
     const end = readme.indexOf('\n<!-- options-table:end -->');
     expect(start).toBeGreaterThan(0);
-    expect(readme.slice(start + '<!-- options-table:start -->\n'.length, end)).toBe(renderOptionTable());
+    // Cell by cell: the formatter pads the README's columns.
+    expect(cells(readme.slice(start + '<!-- options-table:start -->\n'.length, end))).toEqual(
+      cells(renderOptionTable()),
+    );
   });
 
   it('has a cell for every transport in every row, and every refusal has a 4xx code and a reason', () => {
