@@ -115,21 +115,19 @@ function answerContinueAfterAdmission(app: FastifyInstance): void {
   if (server.listenerCount('checkContinue') === 0) {
     server.on('checkContinue', (req, res) => {
       (req as unknown as Record<symbol, boolean>)[CONTINUE] = false;
+      // Whatever the answer, this connection ends with it: a refused client never sends the body.
+      res.setHeader('connection', 'close');
       server.emit('request', req, res);
     });
   }
-  app.addHook('preParsing', async (request, reply, payload) => {
+  // Callback style, not async: this runs for every POST, and most never asked for 100 Continue.
+  app.addHook('preParsing', (request, reply, payload, done) => {
     const raw = request.raw as unknown as Record<symbol, boolean>;
     if (raw[CONTINUE] === false) {
       raw[CONTINUE] = true;
       reply.raw.writeContinue();
     }
-    return payload;
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
-    if ((request.raw as unknown as Record<symbol, boolean>)[CONTINUE] === false)
-      reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 }
 
