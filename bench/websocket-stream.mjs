@@ -18,7 +18,7 @@ import path from 'node:path';
 import kafkajs from 'kafkajs';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
-import { startLocalKafka } from '../dist/src/kafka/local-broker.js';
+import { startLocalKafka } from '../dist/src/local-kafka/broker.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);

@@ -8,8 +8,8 @@ import { RedisDeliveryStore, redisUrlProblem } from './ingest/deliveries-redis.j
 import type { Sink } from './ingest/pipeline.js';
 import { Batcher } from './kafka/batcher.js';
 import { MetadataProbe } from './kafka/metadata-probe.js';
-import { createKafka, type KafkaConnection, KafkaProducer } from './kafka/producer.js';
-import type { ProducerOptions, RecordProducer } from './kafka/producer-base.js';
+import type { ProducerOptions, RecordProducer } from './kafka/producer.js';
+import { createKafka, type KafkaConnection, KafkaProducer } from './kafka/producer-kafkajs.js';
 import { Metrics } from './ops/metrics.js';
 
 export interface Gateway {

@@ -4,7 +4,7 @@
 // --command-property; the 4.3.1 jar accepts both, we use the new one.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureKafkaJars } from '../../src/kafka/local-broker.js';
+import { ensureKafkaJars } from '../../src/local-kafka/broker.js';
 import { type BenchContext, logFile, waitForOutput } from '../lib/context.js';
 import { orderPool } from '../lib/documents.js';
 import { countRecords, createTopics, topicFor } from '../lib/kafka.js';

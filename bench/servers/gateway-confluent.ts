@@ -1,5 +1,5 @@
 // The gateway's own app, batcher and pipeline with @confluentinc/kafka-javascript (librdkafka) in place of kafkajs
-// behind the batcher's send(records) contract: what swapping src/kafka/producer.ts's client would buy. Bench-only
+// behind the batcher's send(records) contract: what swapping src/kafka/producer-kafkajs.ts's client would buy. Bench-only
 // (the package is optional, see the client baseline); configured like `tributary serve` (same flags and
 // defaults through resolveConfig), but no local Kafka, topic creation or signal handling.
 import { parseArgs } from 'node:util';

@@ -1,7 +1,7 @@
 import { loadCatalog } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
 import { ConfigError, resolveConfig } from '../config.js';
-import { createKafka } from '../kafka/producer.js';
+import { createKafka } from '../kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../kafka/topics.js';
 import { createLogger } from '../ops/logger.js';
 import { parseFlags } from './main.js';

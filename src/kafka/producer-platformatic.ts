@@ -1,4 +1,4 @@
-// @platformatic/kafka (pure JavaScript) behind the gateway's producer contract (producer-base.ts); selected with
+// @platformatic/kafka (pure JavaScript) behind the gateway's producer contract (producer.ts); selected with
 // TRIBUTARY_KAFKA_CLIENT=platformatic. Issue 6, measured on 2 shared cores (npm run bench, one broker): the bare
 // client spent ~5 µs of CPU per document against kafkajs's ~15 (500 per send) and ~19 (20 per send), and the
 // gateway at a fixed 1,000 documents/s ~163 µs per document against ~204 (ids platformatic, cost-platformatic).
@@ -13,8 +13,8 @@ import {
 } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import { ERRORS, TributaryError } from '../errors.js';
-import type { KafkaConnection } from './producer.js';
-import { type ProducerOptions, RetryingProducer } from './producer-base.js';
+import { type ProducerOptions, RetryingProducer } from './producer.js';
+import type { KafkaConnection } from './producer-kafkajs.js';
 import type { OutboundRecord } from './record.js';
 
 type StringProducer = Producer<string, string, string, string>;

@@ -1,115 +1,142 @@
-// kafkajs behind the gateway's producer contract (producer-base.ts), and the kafkajs client that admin work
-// (topics.ts, metadata-probe.ts) uses whichever producer client is selected.
-import kafkajs, { type Kafka, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
+// What the gateway needs from a Kafka producer, and the part every client shares: connecting in the background
+// with reconnects, and resending whole batches until the deadline. The clients (kafkajs in producer-kafkajs.ts,
+// @platformatic/kafka in producer-platformatic.ts) only supply one produce attempt and their error mapping.
 import type { Logger } from 'pino';
 import { ERRORS, TributaryError } from '../errors.js';
-import { type ProducerOptions, RetryingProducer } from './producer-base.js';
+import type { OutboundRecord } from './record.js';
 
-// kafkajs is CommonJS: Node's ESM loader sees only some of its exports as named ones, so take them off the default.
-const { Kafka: KafkaClient, KafkaJSError, KafkaJSProtocolError, logLevel } = kafkajs;
-
-import { type OutboundRecord, recordsByTopic } from './record.js';
-
-export interface KafkaConnection {
-  brokers: string[];
-  clientId: string;
-  /** TCP connect timeout per broker. */
-  connectionTimeoutMs: number;
-  ssl?: boolean;
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+export interface ProducerOptions {
+  /** Upper bound of one produce call, including its retries (the request deadline). */
+  produceTimeoutMs: number;
+  /** Delay between connection attempts while Kafka is unreachable. */
+  reconnectDelayMs: number;
 }
 
-export function createKafka(conn: KafkaConnection, logger: Logger): Kafka {
-  const config: KafkaConfig = {
-    brokers: conn.brokers,
-    clientId: conn.clientId,
-    connectionTimeout: conn.connectionTimeoutMs,
-    logLevel: logLevel.WARN,
-    logCreator: () => (entry: LogEntry) => logKafka(logger, entry),
-  };
-  if (conn.ssl) config.ssl = true;
-  if (conn.sasl) config.sasl = conn.sasl as KafkaConfig['sasl'];
-  return new KafkaClient(config);
-}
-
-function logKafka(logger: Logger, { level, log }: LogEntry): void {
-  const { message, ...extra } = log;
-  const fields = { kafka: extra };
-  if (level === logLevel.ERROR) logger.error(fields, `kafka: ${message}`);
-  else if (level === logLevel.WARN) logger.warn(fields, `kafka: ${message}`);
-  else logger.debug(fields, `kafka: ${message}`);
+/** The gateway's producer, whichever client is behind it (TRIBUTARY_KAFKA_CLIENT). */
+export interface RecordProducer {
+  /** Epoch ms of the last produce that Kafka acknowledged, or of the last connect. */
+  readonly lastSuccessAt: number;
+  connected(): boolean;
+  /** Starts connecting; resolves after the first attempt, whatever its outcome. */
+  start(): Promise<void>;
+  /** Produces every record with acks=all; rejects with a TributaryError. */
+  send(records: OutboundRecord[]): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
- * The kafkajs producer (TRIBUTARY_KAFKA_CLIENT=kafkajs; @platformatic/kafka is the default).
- *
- * Retries are ours (RetryingProducer.send), not kafkajs's: kafkajs 2.2.4 keeps one broker -> response map across
- * its retries of a sendBatch and resends only to brokers without a response; when a partition's leadership moves
- * to a broker that already answered for other partitions, that partition's records are never sent and sendBatch
- * still resolves. Fault drill 1 (issue 7: leader SIGKILLed, 3 partitions on 3 nodes) measured 6 of 32,501
- * acknowledged documents missing from Kafka that way; see tulios/kafkajs#1303 and #1798. kafkajs refreshes
- * metadata after each failed attempt before it throws, so the next fresh call finds the new leader.
+ * One producer per process, acks=all. It connects in the background and keeps trying, so the gateway starts
+ * (and answers 503) while Kafka is down, and recovers by itself when it returns.
  */
-export class KafkaProducer extends RetryingProducer {
-  private readonly producer: Producer;
-  protected readonly client = 'kafkajs';
+export abstract class RetryingProducer implements RecordProducer {
+  private isConnected = false;
+  private connecting: Promise<void> | undefined;
+  protected closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  lastSuccessAt = 0;
 
-  constructor(kafka: Kafka, opts: ProducerOptions, logger: Logger) {
-    super(opts, logger);
-    this.producer = kafka.producer({
-      allowAutoTopicCreation: false,
-      // No retries inside kafkajs: send() retries the whole batch itself (see above, and the fault drill of
-      // issue 7 that lost acknowledged documents while kafkajs retried).
-      retry: { retries: 0 },
-      idempotent: false,
-    });
-    this.producer.on(this.producer.events.DISCONNECT, () => this.disconnected());
+  constructor(
+    protected readonly opts: ProducerOptions,
+    protected readonly logger: Logger,
+  ) {}
+
+  /** Which library produces (TRIBUTARY_KAFKA_CLIENT), for the logs. */
+  protected abstract readonly client: string;
+  /** Connects the client (resolves once it can produce). */
+  protected abstract open(): Promise<void>;
+  /** One produce attempt of every record with acks=all, in as few requests as the client makes. */
+  protected abstract produce(records: OutboundRecord[]): Promise<void>;
+  protected abstract shutdown(): Promise<void>;
+  /** The client's error as a TributaryError: too large, timeout, else unavailable. */
+  protected abstract classify(err: unknown): TributaryError;
+
+  connected(): boolean {
+    return this.isConnected;
   }
 
-  protected open(): Promise<void> {
-    return this.producer.connect();
+  /** The client reports that it lost its connection for good (it will not produce before a reconnect). */
+  protected disconnected(): void {
+    this.isConnected = false;
   }
 
-  protected async produce(records: OutboundRecord[]): Promise<void> {
-    // One sendBatch for every topic: kafkajs then sends one ProduceRequest per leader broker.
-    await this.producer.sendBatch({
-      acks: -1,
-      timeout: this.opts.produceTimeoutMs,
-      topicMessages: recordsByTopic(records),
-    });
+  start(): Promise<void> {
+    return this.connect();
   }
 
-  protected shutdown(): Promise<void> {
-    return this.producer.disconnect();
+  private connect(): Promise<void> {
+    if (this.closed || this.isConnected) return Promise.resolve();
+    this.connecting ??= this.open()
+      .then(() => {
+        this.isConnected = true;
+        this.lastSuccessAt = Date.now();
+        this.logger.info({ client: this.client }, 'kafka producer connected');
+      })
+      .catch((err: unknown) => {
+        this.logger.warn({ client: this.client, err: describe(err) }, 'kafka unreachable; retrying');
+        this.scheduleReconnect();
+      })
+      .finally(() => {
+        this.connecting = undefined;
+      });
+    return this.connecting;
   }
 
-  protected classify(err: unknown): TributaryError {
-    return classifyError(err);
+  private scheduleReconnect(): void {
+    if (this.closed || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.connect();
+    }, this.opts.reconnectDelayMs);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * Retries are ours, not the client's, and each resends the whole batch in a fresh call: a client that retries
+   * inside one call can lose records it never resent while still resolving (kafkajs did, see producer-kafkajs.ts). A
+   * fresh call re-sends records that had landed (duplicates: the at-least-once the README promises) but never
+   * drops one.
+   *
+   * Backoff 50 ms doubling to 250 ms until the deadline: leadership moves ~3 s after a broker dies (session
+   * timeout), and polling often finds the new leader within 250 ms of that.
+   */
+  async send(records: OutboundRecord[]): Promise<void> {
+    const giveUpAt = Date.now() + this.opts.produceTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.sendOnce(records);
+        return;
+      } catch (err) {
+        const error = err instanceof TributaryError ? err : this.classify(err);
+        const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt);
+        if (!error.retryable || this.closed || Date.now() + delay >= giveUpAt) throw error;
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async sendOnce(records: OutboundRecord[]): Promise<void> {
+    if (!this.isConnected) {
+      void this.connect();
+      throw new TributaryError(ERRORS.KAFKA_UNAVAILABLE, 'not connected to Kafka');
+    }
+    await this.produce(records);
+    this.lastSuccessAt = Date.now();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.connecting;
+    await this.shutdown().catch(() => undefined);
+    this.isConnected = false;
   }
 }
 
-export function classifyError(err: unknown): TributaryError {
-  if (err instanceof TributaryError) return err;
-  const protocolType = findProtocolType(err);
-  if (protocolType === 'MESSAGE_TOO_LARGE' || protocolType === 'RECORD_LIST_TOO_LARGE') {
-    return new TributaryError(ERRORS.KAFKA_RECORD_TOO_LARGE, 'Kafka refused a record as too large', {
-      cause: err,
-    });
-  }
-  if (err instanceof KafkaJSError && /timeout|timed out/i.test(err.message)) {
-    return new TributaryError(ERRORS.KAFKA_TIMEOUT, 'Kafka did not acknowledge in time', { cause: err });
-  }
-  return new TributaryError(ERRORS.KAFKA_UNAVAILABLE, 'Kafka did not take the documents', { cause: err });
-}
+const RETRY_INITIAL_MS = 50;
+const RETRY_MAX_MS = 250;
 
-/** kafkajs wraps the broker's error in KafkaJSNumberOfRetriesExceeded / KafkaJSAggregateError; dig it out. */
-function findProtocolType(err: unknown, depth = 0): string | undefined {
-  if (depth > 4 || typeof err !== 'object' || err === null) return undefined;
-  if (err instanceof KafkaJSProtocolError) return err.type;
-  const nested = err as { cause?: unknown; originalError?: unknown; errors?: unknown[] };
-  for (const inner of [nested.cause, nested.originalError, ...(nested.errors ?? [])]) {
-    const found = findProtocolType(inner, depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
-import type { LocalKafka } from '../../src/kafka/local-broker.js';
+import type { LocalKafka } from '../../src/local-kafka/broker.js';
 import { readTopics } from '../integration/kafka-read.js';
 import {
   createTopic,

@@ -2,7 +2,7 @@
 // docs/reliability.md. Drill 1 runs its own three-node cluster; drills 2-4 share one single-node broker
 // (each on its own topic), since each leaves the broker running when it ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalKafka, startLocalKafka } from '../../src/kafka/local-broker.js';
+import { type LocalKafka, startLocalKafka } from '../../src/local-kafka/broker.js';
 import {
   brokerRestartDrill,
   type DrillResult,

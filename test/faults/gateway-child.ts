@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKafka } from '../../src/kafka/producer.js';
+import { createKafka } from '../../src/kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../../src/kafka/topics.js';
 import { capturedLogger } from '../helpers.js';
 

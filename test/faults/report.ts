@@ -30,7 +30,7 @@ Each was fixed in src/ with a regression test that names issue 7.
   from Kafka. kafkajs 2.2.4 retries a sendBatch only towards brokers that have not answered yet; when a
   partition's leadership moves to a broker that already answered for other partitions, that partition's records
   are never sent and the call still resolves (tulios/kafkajs#1303, #1798). The producer now turns kafkajs's
-  retries off and resends whole batches itself (src/kafka/producer.ts): lost = 0 in every run since, at the price
+  retries off and resends whole batches itself (src/kafka/producer-kafkajs.ts): lost = 0 in every run since, at the price
   of duplicates when part of a batch had landed.
 - **Slower recovery than the brokers allow.** With kafkajs's backoff (100 ms doubling to 1 s, 5 retries) the
   first write accepted after the kill came 3.2 s and 5.5 s after it in two runs (the leadership move was not yet

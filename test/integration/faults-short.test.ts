@@ -2,7 +2,7 @@
 // small load, and the same broker SIGSTOPped past the request deadline. The full drills (and the three-node
 // failover) are `npm run test:faults`; both run the same code in test/faults/drills.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalKafka, startLocalKafka } from '../../src/kafka/local-broker.js';
+import { type LocalKafka, startLocalKafka } from '../../src/local-kafka/broker.js';
 import { brokerRestartDrill, type DrillSize, stallDrill } from '../faults/drills.js';
 
 const SIZE: DrillSize = {

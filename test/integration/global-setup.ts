@@ -1,7 +1,7 @@
 // One real broker for the whole integration run: a JVM start per file would cost ~2 s each on 2 cores.
 // TRIBUTARY_TEST_BROKERS=host:port,... points the run at an existing cluster instead.
 import type { TestProject } from 'vitest/node';
-import { startLocalKafka } from '../../src/kafka/local-broker.js';
+import { startLocalKafka } from '../../src/local-kafka/broker.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const external = process.env['TRIBUTARY_TEST_BROKERS'];

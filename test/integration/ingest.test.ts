@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import { type Gateway, startGateway } from '../../src/gateway.js';
-import { createKafka } from '../../src/kafka/producer.js';
+import { createKafka } from '../../src/kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../../src/kafka/topics.js';
 import { capturedLogger, fixtureCatalog } from '../helpers.js';
 import { readTopics } from './kafka-read.js';

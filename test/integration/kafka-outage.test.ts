@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import { type Gateway, startGateway } from '../../src/gateway.js';
-import { type LocalKafka, startLocalKafka } from '../../src/kafka/local-broker.js';
-import { createKafka } from '../../src/kafka/producer.js';
+import { createKafka } from '../../src/kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../../src/kafka/topics.js';
+import { type LocalKafka, startLocalKafka } from '../../src/local-kafka/broker.js';
 import { capturedLogger, fixtureCatalog } from '../helpers.js';
 import { readTopics } from './kafka-read.js';
 

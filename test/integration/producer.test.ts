@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaClientKind } from '../../src/config.js';
-import { createKafka, type KafkaConnection, KafkaProducer } from '../../src/kafka/producer.js';
-import type { ProducerOptions, RecordProducer } from '../../src/kafka/producer-base.js';
+import type { ProducerOptions, RecordProducer } from '../../src/kafka/producer.js';
+import { createKafka, type KafkaConnection, KafkaProducer } from '../../src/kafka/producer-kafkajs.js';
 import { PlatformaticProducer } from '../../src/kafka/producer-platformatic.js';
 import type { OutboundRecord } from '../../src/kafka/record.js';
 import { reconcileTopics } from '../../src/kafka/topics.js';

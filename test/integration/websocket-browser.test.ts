@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { defaultConfig } from '../../src/config.js';
 import { type Gateway, startGateway } from '../../src/gateway.js';
-import { createKafka } from '../../src/kafka/producer.js';
+import { createKafka } from '../../src/kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../../src/kafka/topics.js';
 import { writeCatalog } from '../catalog/temp-catalog.js';
 import { capturedLogger } from '../helpers.js';

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import type { Catalog } from '../../src/catalog/model.js';
 import { type Config, defaultConfig } from '../../src/config.js';
 import { type Gateway, startGateway } from '../../src/gateway.js';
-import { createKafka } from '../../src/kafka/producer.js';
+import { createKafka } from '../../src/kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../../src/kafka/topics.js';
 import { capturedLogger, fixtureCatalog } from '../helpers.js';
 import { readTopics } from './kafka-read.js';

@@ -1,7 +1,7 @@
 // Freshness logic of the metadata probe; the integration test kafka-outage.test.ts covers a real broker dying.
 import { describe, expect, it } from 'vitest';
 import { MetadataProbe } from '../../src/kafka/metadata-probe.js';
-import { createKafka } from '../../src/kafka/producer.js';
+import { createKafka } from '../../src/kafka/producer-kafkajs.js';
 import { capturedLogger } from '../helpers.js';
 
 describe('MetadataProbe', () => {

@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import kafkajs from 'kafkajs';
-import { ARCHIVE, describeExecError, ensureKafkaJars, noop, readDist, seconds } from './kafka-jars.js';
+import { clusterHasNodes } from '../kafka/cluster.js';
+import { ARCHIVE, describeExecError, ensureKafkaJars, noop, readDist, seconds } from './jars.js';
 
-export { ensureKafkaJars } from './kafka-jars.js';
+export { ensureKafkaJars } from './jars.js';
 
 export interface LocalKafkaNode {
   id: number;
@@ -66,8 +66,6 @@ const STOP_GRACE_MS = 15_000;
 const POLL_MS = 200;
 const PAUSE_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGSTOP', 'SIGCONT', 'SIGTSTP']);
 
-// kafkajs is CommonJS; take its exports off the default as the rest of src/kafka does.
-const { Kafka, logLevel } = kafkajs;
 const execFileAsync = promisify(execFile);
 
 // -------------------------------------------------------------------------------------- processes
@@ -451,7 +449,7 @@ async function waitReady(nodes: LocalNode[], bootstrap: string[], timeoutMs: num
   for (const n of nodes) {
     while (!failure && Date.now() < deadline && !(await canConnect(n.port))) await delay(POLL_MS);
   }
-  while (!failure && Date.now() < deadline && !(await seesBrokers(bootstrap, ids))) await delay(POLL_MS);
+  while (!failure && Date.now() < deadline && !(await clusterHasNodes(bootstrap, ids))) await delay(POLL_MS);
   if (!failure && Date.now() < deadline) return;
   const reason = failure ?? `not ready within ${timeoutMs / 1000} s`;
   const tails = await Promise.all(nodes.map(async (n) => `--- ${n.logFile}\n${await logTail(n.logFile)}`));
@@ -469,27 +467,6 @@ function canConnect(port: number): Promise<boolean> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-}
-
-async function seesBrokers(bootstrap: string[], ids: number[]): Promise<boolean> {
-  const admin = new Kafka({
-    clientId: 'tributary-local-broker',
-    brokers: bootstrap,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1000,
-    requestTimeout: 5000,
-    retry: { retries: 0 },
-  }).admin();
-  try {
-    await admin.connect();
-    const { brokers } = await admin.describeCluster();
-    const seen = new Set(brokers.map((b) => b.nodeId));
-    return ids.every((id) => seen.has(id));
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(noop);
-  }
 }
 
 async function logTail(file: string, lines = 40): Promise<string> {

@@ -3,7 +3,7 @@
 // every retry resends the whole batch in a fresh call, within the deadline, and permanent errors are not retried.
 import kafkajs, { type Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { KafkaProducer } from '../../src/kafka/producer.js';
+import { KafkaProducer } from '../../src/kafka/producer-kafkajs.js';
 import { capturedLogger } from '../helpers.js';
 
 const { KafkaJSConnectionError, KafkaJSProtocolError } = kafkajs;
