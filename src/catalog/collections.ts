@@ -3,7 +3,8 @@
 import { dirname, extname, relative, resolve } from 'node:path';
 import { compileSchema, unknownFormats, unknownKeywords } from '../validate/compiler.js';
 import { failureLocation, type Parsed, parseFile } from './files.js';
-import type { DocumentValidator, Location } from './model.js';
+import type { DocumentValidator } from '../validate/document-validator.js';
+import type { Location } from './model.js';
 import { defaultTopic, isCatalogName, parsePointer, topicProblem } from './names.js';
 import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
 import { applicableSchemas, possibleTypes, type SchemaNode } from './schema-facts.js';
@@ -179,7 +180,7 @@ export async function checkCollection(
   let validate: DocumentValidator | undefined;
   if (resolved) {
     try {
-      validate = compileSchema(resolved.schema, resolved.source).validate;
+      validate = (await compileSchema(resolved.schema, { source: resolved.source })).validate;
     } catch (error) {
       log.error(schemaLocation, (error as Error).message);
     }

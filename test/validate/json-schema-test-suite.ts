@@ -10,7 +10,14 @@ import { fileURLToPath } from 'node:url';
 
 export const SUITE_DIR =
   process.env['TRIBUTARY_JSON_SCHEMA_TEST_SUITE'] ??
-  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'json-schema-test-suite');
+  path.resolve(
+    path.dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '..',
+    '..',
+    'shared',
+    'json-schema-test-suite',
+  );
 
 export interface SuiteDraft {
   /** Directory under tests/. */
@@ -200,4 +207,70 @@ export async function judgeWithHyperjump(draft: SuiteDraft, tests: readonly Suit
     globalThis.fetch = realFetch;
   }
   return tally;
+}
+
+/**
+ * The gateway on the same tests, through the compiler a collection uses: each case's schema compiled once with
+ * the directory's draft as default and the remotes as the resources it may refer to (by retrieval URI and by
+ * `$id`, as the catalog finds its own schema files). A schema that does not compile, or a validator that throws,
+ * counts as wrong for every test of its case.
+ */
+export async function judgeWithGateway(
+  draft: SuiteDraft,
+  tests: readonly SuiteTest[],
+  compile: (
+    schema: SuiteTest['schema'],
+    options: GatewayCompileOptions,
+  ) => Promise<(document: unknown) => boolean>,
+): Promise<Tally> {
+  const byUri = new Map<string, Remote>();
+  for (const remote of remotesFor(draft)) {
+    byUri.set(remote.uri, remote);
+    const id = typeof remote.schema === 'object' ? (remote.schema['$id'] ?? remote.schema['id']) : undefined;
+    if (typeof id === 'string' && !byUri.has(new URL(id, remote.uri).href.replace(/#.*$/, ''))) {
+      byUri.set(new URL(id, remote.uri).href.replace(/#.*$/, ''), remote);
+    }
+  }
+  const options: GatewayCompileOptions = {
+    defaultDraft: draft.dialect,
+    resources: (uri) => {
+      const remote = byUri.get(uri);
+      return remote ? { retrievalUri: remote.uri, schema: remote.schema } : undefined;
+    },
+  };
+  const tally: Tally = { right: 0, total: 0, wrong: [] };
+  const compiled = new Map<string, ((document: unknown) => boolean) | Error>();
+  for (const test of tests) {
+    tally.total++;
+    const key = `${test.file}#${test.caseIndex}`;
+    let validate = compiled.get(key);
+    if (validate === undefined) {
+      try {
+        validate = await compile(test.schema, options);
+      } catch (error) {
+        validate = error as Error;
+      }
+      compiled.set(key, validate);
+    }
+    let valid: boolean | undefined;
+    if (typeof validate === 'function') {
+      try {
+        valid = validate(test.data);
+      } catch {
+        valid = undefined;
+      }
+    }
+    if (valid === test.valid) tally.right++;
+    else
+      tally.wrong.push(
+        validate instanceof Error ? `${test.id} [${validate.message.slice(0, 160)}]` : test.id,
+      );
+  }
+  return tally;
+}
+
+export interface GatewayCompileOptions {
+  /** The directory's meta-schema URI. */
+  defaultDraft: string;
+  resources: (uri: string) => { retrievalUri: string; schema: SuiteTest['schema'] } | undefined;
 }
