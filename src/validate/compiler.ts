@@ -28,9 +28,9 @@ import {
   type Options,
   type ValidateFunction,
 } from 'ajv';
-import ajvDraft04 from 'ajv-draft-04';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type { DocumentValidator, ValidationFailure } from './document-validator.js';
 import {
@@ -42,12 +42,12 @@ import {
   UnknownDraftError,
 } from './drafts.js';
 import { compileWithHyperjump } from './engine-hyperjump.js';
-import { InvalidPatternError, linearRegExp, UnsupportedPatternError } from './regexp.js';
 import { externalReferences, idKeyword, resolveUri, resourceUri } from './references.js';
+import { InvalidPatternError, linearRegExp, UnsupportedPatternError } from './regexp.js';
 import { isKnownKeyword, mapSubschemas, usedFormats, walkSchema } from './vocabulary.js';
 
-export { unknownKeywords, walkSchema } from './vocabulary.js';
 export type { SchemaDraft } from './drafts.js';
+export { unknownKeywords, walkSchema } from './vocabulary.js';
 
 export type SchemaNode = Record<string, unknown> | boolean;
 

@@ -114,15 +114,15 @@ export function expandPropertyEscapes(pattern: string, ast: AST.Pattern = parseP
   if (escapes.length === 0) return pattern;
   let out = '';
   let from = 0;
-  for (const escape of escapes.sort((a, b) => a.start - b.start)) {
-    const body = escape.raw.slice(3, -1); // between `\p{` and `}`
+  for (const property of escapes.sort((a, b) => a.start - b.start)) {
+    const body = property.raw.slice(3, -1); // between `\p{` and `}`
     const matched = propertyRanges(body);
-    const inClass = escape.parent.type === 'CharacterClass';
-    const ranges = escape.negate && inClass ? complement(matched) : matched;
+    const inClass = property.parent.type === 'CharacterClass';
+    const ranges = property.negate && inClass ? complement(matched) : matched;
     const source = rangesSource(ranges);
-    out += pattern.slice(from, escape.start);
-    out += inClass ? source : `[${escape.negate ? '^' : ''}${source}]`;
-    from = escape.end;
+    out += pattern.slice(from, property.start);
+    out += inClass ? source : `[${property.negate ? '^' : ''}${source}]`;
+    from = property.end;
   }
   return out + pattern.slice(from);
 }

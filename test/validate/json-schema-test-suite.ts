@@ -179,7 +179,7 @@ export async function judgeWithHyperjump(draft: SuiteDraft, tests: readonly Suit
         hyperjump.setShouldValidateFormat(group[0]!.formatAssertion ? true : undefined);
         hyperjump.registerSchema(group[0]!.schema as never, uri, draft.dialect);
         registered.push(uri);
-        validator = (await hyperjump.validate(uri)) as never;
+        validator = (await hyperjump.validate(uri)) as unknown as typeof validator;
       } catch {
         validator = undefined;
       }
