@@ -32,6 +32,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
+import { rawTextOf } from '../decode/raw-text.js';
 import type { DocumentValidator, ValidationFailure } from './document-validator.js';
 import {
   chooseDraft,
@@ -42,6 +43,8 @@ import {
   UnknownDraftError,
 } from './drafts.js';
 import { compileWithHyperjump } from './engine-hyperjump.js';
+import { installExactKeywords } from './exact-keywords.js';
+import { keepSchemaIntegers, mayHoldInexactIntegers, recordDocumentIntegers } from './exact-numbers.js';
 import { externalReferences, idKeyword, resolveUri, resourceUri } from './references.js';
 import { InvalidPatternError, linearRegExp, UnsupportedPatternError } from './regexp.js';
 import { isKnownKeyword, mapSubschemas, usedFormats, walkSchema } from './vocabulary.js';
@@ -124,9 +127,10 @@ function familyOf(draft: SchemaDraft): AjvFamily {
   return draft === 'draft-06' ? 'draft-07' : draft;
 }
 
-function ajvFor(draft: SchemaDraft, allErrors = false): AjvInstance {
+/** `exact`: all errors, and numeric keywords that compare integers beyond 2^53 exactly (./exact-keywords.ts). */
+function ajvFor(draft: SchemaDraft, allErrors = false, exact = false): AjvInstance {
   const family = familyOf(draft);
-  const key = `${family}:${allErrors}`;
+  const key = `${family}:${allErrors}:${exact}`;
   let ajv = instances.get(key);
   if (ajv) return ajv;
   const options = { ...AJV_OPTIONS, allErrors };
@@ -141,6 +145,7 @@ function ajvFor(draft: SchemaDraft, allErrors = false): AjvInstance {
     ajv = family === '2019-09' ? new Ajv2019(options) : new Ajv2020(options);
   }
   addFormats.default(ajv as Ajv);
+  if (exact) installExactKeywords(ajv as Ajv, family === 'draft-04');
   instances.set(key, ajv);
   return ajv;
 }
@@ -290,6 +295,7 @@ function withoutRefSiblings(schema: unknown): unknown {
   );
   if (ignored.length === 0) return node;
   const kept = { ...node };
+  keepSchemaIntegers(node, kept);
   for (const keyword of ignored) delete kept[keyword];
   return kept;
 }
@@ -306,7 +312,10 @@ function ajvSchema(member: Member, draft: SchemaDraft, isRoot: boolean): AnySche
   if (typeof schema !== 'object') return schema;
   let copy: Record<string, unknown> | undefined;
   const edit = (): Record<string, unknown> => {
-    copy ??= { ...schema };
+    if (!copy) {
+      copy = { ...schema };
+      keepSchemaIntegers(schema, copy);
+    }
     return copy;
   };
   const declared = schema['$schema'];
@@ -431,8 +440,41 @@ async function compileSecond(group: Group): Promise<Omit<CompiledSchema, 'resour
  * some document (a recursion the load-time probe did not reach), the document is refused with that reason, not
  * answered with a 500, and the second engine is compiled for the documents after it.
  */
+const NUMERIC_KEYWORDS: readonly string[] = [
+  'maximum',
+  'minimum',
+  'exclusiveMaximum',
+  'exclusiveMinimum',
+  'multipleOf',
+  'const',
+  'enum',
+  'uniqueItems',
+];
+
+/** Whether any keyword that can misjudge an integer beyond 2^53 appears in the group. */
+function hasNumericKeywords(group: Group): boolean {
+  let found = false;
+  for (const member of [group.root, ...group.others]) {
+    walkSchema(member.schema, (node) => {
+      if (!found && NUMERIC_KEYWORDS.some((keyword) => keyword in node)) found = true;
+    });
+  }
+  return found;
+}
+
 function ajvValidator(group: Group, fast: ValidateFunction): DocumentValidator {
   let detailed: ValidateFunction | undefined;
+  let exact: ValidateFunction | undefined;
+  const numeric = hasNumericKeywords(group);
+  /** The sender's text holds an integer a double cannot hold: judged by the exact instance, all errors. */
+  const judgeExactly = (document: object): ValidationFailure[] | null | undefined => {
+    const text = rawTextOf(document);
+    if (text === undefined || !mayHoldInexactIntegers(text) || !recordDocumentIntegers(document, text)) {
+      return undefined;
+    }
+    exact ??= compileGroup(ajvFor(group.draft, true, true), group);
+    return exact(document) ? null : toValidationFailures(exact.errors ?? []);
+  };
   let second: DocumentValidator | undefined;
   let secondPending = false;
   const engineFailure = (error: unknown): ValidationFailure[] => {
@@ -457,6 +499,14 @@ function ajvValidator(group: Group, fast: ValidateFunction): DocumentValidator {
   };
   return (document) => {
     if (second) return second(document);
+    if (numeric && typeof document === 'object' && document !== null) {
+      try {
+        const judged = judgeExactly(document);
+        if (judged !== undefined) return judged;
+      } catch (error) {
+        return engineFailure(error);
+      }
+    }
     let valid: boolean;
     try {
       valid = fast(document) as boolean;

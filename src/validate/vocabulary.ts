@@ -3,6 +3,7 @@
 // Vocabularies: https://json-schema.org/draft/2020-12/json-schema-core (§8, §10), json-schema-validation (§6-9),
 // and draft-07 (https://json-schema.org/draft-07/json-schema-validation) for `definitions`, `dependencies`,
 // `additionalItems`; 2019-09 for `$recursiveRef`/`$recursiveAnchor`.
+import { keepSchemaIntegers } from './exact-numbers.js';
 
 /** Keywords whose value is one subschema. */
 const SCHEMA_KEYWORDS: readonly string[] = [
@@ -100,7 +101,10 @@ export function mapSubschemas(
   let copy: Record<string, unknown> | undefined;
   const set = (keyword: string, before: unknown, after: unknown): void => {
     if (after === before) return;
-    copy ??= { ...node };
+    if (!copy) {
+      copy = { ...node };
+      keepSchemaIntegers(node, copy);
+    }
     copy[keyword] = after;
   };
   const changeAll = <T>(values: T[]): T[] => {
