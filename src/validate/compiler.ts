@@ -43,7 +43,7 @@ import {
   UnknownDraftError,
 } from './drafts.js';
 import { compileWithHyperjump } from './engine-hyperjump.js';
-import { installExactKeywords } from './exact-keywords.js';
+import { EXACT_KEYWORDS, installExactKeywords } from './exact-keywords.js';
 import { keepSchemaIntegers, mayHoldInexactIntegers, recordDocumentIntegers } from './exact-numbers.js';
 import { externalReferences, idKeyword, resolveUri, resourceUri } from './references.js';
 import { InvalidPatternError, linearRegExp, UnsupportedPatternError } from './regexp.js';
@@ -440,23 +440,12 @@ async function compileSecond(group: Group): Promise<Omit<CompiledSchema, 'resour
  * some document (a recursion the load-time probe did not reach), the document is refused with that reason, not
  * answered with a 500, and the second engine is compiled for the documents after it.
  */
-const NUMERIC_KEYWORDS: readonly string[] = [
-  'maximum',
-  'minimum',
-  'exclusiveMaximum',
-  'exclusiveMinimum',
-  'multipleOf',
-  'const',
-  'enum',
-  'uniqueItems',
-];
-
 /** Whether any keyword that can misjudge an integer beyond 2^53 appears in the group. */
 function hasNumericKeywords(group: Group): boolean {
   let found = false;
   for (const member of [group.root, ...group.others]) {
     walkSchema(member.schema, (node) => {
-      if (!found && NUMERIC_KEYWORDS.some((keyword) => keyword in node)) found = true;
+      if (!found && EXACT_KEYWORDS.some((keyword) => keyword in node)) found = true;
     });
   }
   return found;

@@ -64,20 +64,21 @@ function failing(check: unknown, keyword: string, message: string): false {
   return false;
 }
 
-/** Replaces maximum, minimum, exclusive*, multipleOf, const, enum and uniqueItems in `ajv` with exact ones. */
+/** The keywords that can misjudge an integer a double cannot hold. */
+export const EXACT_KEYWORDS: readonly string[] = [
+  'maximum',
+  'minimum',
+  'exclusiveMaximum',
+  'exclusiveMinimum',
+  'multipleOf',
+  'const',
+  'enum',
+  'uniqueItems',
+];
+
+/** Replaces each of EXACT_KEYWORDS in `ajv` with one that compares exactly. */
 export function installExactKeywords(ajv: Ajv, draft04: boolean): void {
-  for (const keyword of [
-    'maximum',
-    'minimum',
-    'exclusiveMaximum',
-    'exclusiveMinimum',
-    'multipleOf',
-    'const',
-    'enum',
-    'uniqueItems',
-  ]) {
-    ajv.removeKeyword(keyword);
-  }
+  for (const keyword of EXACT_KEYWORDS) ajv.removeKeyword(keyword);
   ajv.addKeyword(
     bound(
       'maximum',
