@@ -4,7 +4,7 @@
 #   docker run -p 8080:8080 -e TRIBUTARY_BROKERS=kafka:9092 -v "$PWD/examples:/etc/tributary:ro" tributary
 # The image has no Java: set TRIBUTARY_BROKERS (the local single-node Kafka of `npm start` is for development).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -13,12 +13,12 @@ COPY src ./src
 COPY routes ./routes
 RUN npm run build
 
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     TRIBUTARY_HOST=0.0.0.0 \
     TRIBUTARY_PORT=8080 \
