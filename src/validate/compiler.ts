@@ -417,13 +417,26 @@ async function buildValidator(
   return { validate: ajvValidator(group, fast), draft: group.draft, engine: 'ajv', resources };
 }
 
+/** What a document gets when an engine throws on it: a refusal that says why, never a 500. */
+function cannotEvaluate(error: unknown): ValidationFailure[] {
+  const reason = error instanceof Error ? error.message : String(error);
+  return [
+    {
+      pointer: '',
+      keyword: 'schema',
+      message: `the collection schema could not be evaluated for this document (${reason}), so it is not accepted`,
+      schemaPath: '#',
+    },
+  ];
+}
+
 async function compileSecond(group: Group): Promise<Omit<CompiledSchema, 'resources'>> {
   if (group.unresolved.length > 0) {
     throw new SchemaCompileError(
       `can't resolve reference ${group.unresolved[0]} among the catalog's schema files`,
     );
   }
-  const validate = await compileWithHyperjump(
+  const judge = await compileWithHyperjump(
     group.root.schema,
     group.root.retrievalUri,
     [...group.metaSchemas, ...group.others].map((member) => ({
@@ -432,6 +445,18 @@ async function compileSecond(group: Group): Promise<Omit<CompiledSchema, 'resour
     })),
     group.draft,
   );
+  try {
+    judge({}); // the same load-time probe as ajv's: a schema neither engine can run is a catalog problem
+  } catch (error) {
+    throw new SchemaCompileError(`the second engine cannot run it either (${(error as Error).message})`);
+  }
+  const validate: DocumentValidator = (document) => {
+    try {
+      return judge(document);
+    } catch (error) {
+      return cannotEvaluate(error);
+    }
+  };
   return { validate, draft: group.draft, engine: 'hyperjump' };
 }
 
@@ -476,15 +501,7 @@ function ajvValidator(group: Group, fast: ValidateFunction): DocumentValidator {
         () => undefined,
       );
     }
-    const reason = error instanceof Error ? error.message : String(error);
-    return [
-      {
-        pointer: '',
-        keyword: 'schema',
-        message: `the collection schema could not be evaluated for this document (${reason}), so it is not accepted`,
-        schemaPath: '#',
-      },
-    ];
+    return cannotEvaluate(error);
   };
   return (document) => {
     if (second) return second(document);

@@ -14,6 +14,7 @@
 import type { DocumentValidator, ValidationFailure } from './document-validator.js';
 import { META_SCHEMAS, type SchemaDraft } from './drafts.js';
 import { linearRegExp, linearUnion } from './regexp.js';
+import { isKnownKeyword } from './vocabulary.js';
 
 type SchemaNode = Record<string, unknown> | boolean;
 
@@ -143,14 +144,19 @@ function toFailures(output: Output): ValidationFailure[] {
   if (errors.length === 0)
     return [{ pointer: '', keyword: 'schema', message: 'must match the schema', schemaPath: '#' }];
   return errors.map((error) => {
-    const keyword = error.keyword.slice(error.keyword.lastIndexOf('/') + 1);
     const hash = error.absoluteKeywordLocation.indexOf('#');
-    return {
-      pointer: pointerOf(error.instanceLocation),
-      keyword,
-      message: `must pass '${keyword}'`,
-      schemaPath: hash >= 0 ? error.absoluteKeywordLocation.slice(hash) : error.absoluteKeywordLocation,
-    };
+    const schemaPath = hash >= 0 ? error.absoluteKeywordLocation.slice(hash) : error.absoluteKeywordLocation;
+    let keyword = error.keyword.slice(error.keyword.lastIndexOf('/') + 1);
+    // A `false` subschema fails as "validate": name the keyword that holds it (`unevaluatedProperties`).
+    if (keyword === 'validate') {
+      const held = schemaPath
+        .split('/')
+        .reverse()
+        .find((segment) => isKnownKeyword(segment));
+      if (held) keyword = held;
+    }
+    const message = keyword === 'validate' ? 'must not be present' : `must pass '${keyword}'`;
+    return { pointer: pointerOf(error.instanceLocation), keyword, message, schemaPath };
   });
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   compiledSchemaCount,
   compileSchema,
@@ -253,5 +253,128 @@ describe('unknownKeywords', () => {
     expect(unknownFormats({ properties: { a: { format: 'email' }, b: { format: 'github-login' } } })).toEqual(
       ['github-login'],
     );
+  });
+});
+
+describe('recursive and cross-$id references (issue 13)', () => {
+  it('compiles a recursive schema ($ref: #), which addUsedSchema: false refused', async () => {
+    const { validate, engine } = await compileSchema({
+      title: unique(),
+      type: 'object',
+      properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#' } } },
+    });
+    expect(engine).toBe('ajv');
+    expect(validate({ name: 'a', children: [{ name: 'b', children: [{ name: 'c' }] }] })).toBeNull();
+    expect(validate({ name: 'a', children: [{ children: [{ name: 1 }] }] })?.[0]?.pointer).toBe(
+      '/children/0/children/0/name',
+    );
+  });
+
+  it('resolves references between resources by $id, embedded or handed over, and keeps each $id to its schema', async () => {
+    const tree = {
+      $id: 'https://example.com/tree.json',
+      type: 'object',
+      properties: { value: { type: 'number' }, children: { items: { $ref: 'node.json' } } },
+    };
+    const node = { $id: 'https://example.com/node.json', $ref: 'tree.json' };
+    const resources = (uri: string) =>
+      uri === 'https://example.com/node.json' ? { retrievalUri: uri, schema: node } : undefined;
+    const { validate, resources: used } = await compileSchema(tree, { resources });
+    expect(used).toEqual(['https://example.com/node.json']);
+    expect(validate({ value: 1, children: [{ value: 2, children: [{ value: 3 }] }] })).toBeNull();
+    expect(validate({ value: 1, children: [{ value: 'x' }] })?.[0]?.pointer).toBe('/children/0/value');
+    // The same $id with other content, compiled after: its own rules, not the first one's.
+    const other = await compileSchema({ $id: 'https://example.com/tree.json', required: ['id'] });
+    expect(other.validate({ value: 'x' })?.[0]?.pointer).toBe('/id');
+    expect(validate({ value: 'x' })?.[0]?.pointer).toBe('/value');
+  });
+});
+
+describe('a schema the engine cannot run (issue 13)', () => {
+  // From the JSON-Schema-Test-Suite (2020-12 unevaluatedProperties.json): ajv's validator for it recursed until
+  // "Maximum call stack size exceeded" on every document, each of which got a 500.
+  const schema = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://example.com/unevaluated-properties-with-dynamic-ref/derived',
+    $ref: './baseSchema',
+    $defs: {
+      derived: { $dynamicAnchor: 'addons', properties: { bar: { type: 'string' } } },
+      baseSchema: {
+        $id: './baseSchema',
+        unevaluatedProperties: false,
+        properties: { foo: { type: 'string' } },
+        $dynamicRef: '#addons',
+        $defs: { defaultAddons: { $dynamicAnchor: 'addons' } },
+      },
+    },
+  };
+
+  it('is judged by the second engine, right, and never throws', async () => {
+    const { validate, engine, engineNote } = await compileSchema(schema);
+    expect(engine).toBe('hyperjump');
+    expect(engineNote).toMatch(/\$dynamicRef/);
+    expect(validate({ foo: 'foo', bar: 'bar' })).toBeNull();
+    expect(validate({ foo: 'foo', bar: 'bar', baz: 'baz' })?.[0]).toMatchObject({
+      pointer: '/baz',
+      keyword: 'unevaluatedProperties',
+    });
+  });
+
+  it('goes to the second engine when ajv overflows at load, and is a catalog problem when neither can run it', async () => {
+    // A reference loop: ajv's validator overflows on any document (found by the load-time probe), and so does
+    // hyperjump's, so the schema is refused at load rather than answering 500s.
+    await expect(
+      compileSchema({ title: unique(), $ref: '#/$defs/a', $defs: { a: { $ref: '#/$defs/a' } } }),
+    ).rejects.toThrow(/Maximum call stack size exceeded/);
+  });
+
+  it('refuses a document the engine fails on with a reason instead of throwing, then judges with the second engine', async () => {
+    const { validate } = await compileSchema({
+      title: unique(),
+      type: 'object',
+      properties: { a: { $ref: '#' } },
+    });
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 50_000; i++) {
+      const next = {};
+      deep['a'] = next;
+      deep = next;
+    }
+    expect(validate(root)).toEqual([expect.objectContaining({ pointer: '', keyword: 'schema' })]);
+    expect(validate({ a: { a: 1 } })?.[0]?.pointer).toBe('/a/a');
+    await vi.waitFor(() => expect(validate({ a: { a: 1 } })?.[0]?.message).toBe("must pass 'type'"));
+  });
+});
+
+describe('draft-04 and draft-06 (issue 13)', () => {
+  it('judges draft-04 with its own rules: id, boolean exclusiveMaximum, definitions', async () => {
+    const { validate, draft } = await compileSchema({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      id: `https://example.com/${unique().replace(/ /g, '-')}.json`,
+      type: 'object',
+      definitions: { amount: { type: 'number', minimum: 0, maximum: 100, exclusiveMaximum: true } },
+      properties: { total: { $ref: '#/definitions/amount' } },
+    });
+    expect(draft).toBe('draft-04');
+    expect(validate({ total: 99.5 })).toBeNull();
+    expect(validate({ total: 100 })?.[0]?.keyword).toBe('maximum');
+  });
+
+  it('ignores keywords beside $ref in draft-07 and earlier, as those drafts say', async () => {
+    const { validate } = await compileSchema({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: unique(),
+      definitions: { list: { type: 'array' } },
+      properties: { tags: { $ref: '#/definitions/list', maxItems: 1 } },
+    });
+    expect(validate({ tags: ['a', 'b'] })).toBeNull();
+    expect(validate({ tags: 'a' })?.[0]?.keyword).toBe('type');
+  });
+
+  it('checks own properties only: required [constructor] is not met by every object', async () => {
+    const { validate } = await compileSchema({ title: unique(), required: ['constructor', 'toString'] });
+    expect(validate({})).toHaveLength(2);
+    expect(validate({ constructor: 1, toString: 2 })).toBeNull();
   });
 });
