@@ -29,6 +29,8 @@ export interface AppDeps {
   sink: Sink;
   logger: Logger;
   checks?: ReadinessCheck[];
+  /** Extra facts in the /readyz body that do not fail readiness (bindings Kafka's ACLs refuse). */
+  readinessDetails?: () => Record<string, unknown>;
   /** Shared in-flight bound; one is made from the config when not given. */
   capacity?: Capacity;
   /** One is made when not given; the gateway passes its own so the batcher reports into it. */
@@ -133,7 +135,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installClosingHook(fastify, lifecycle);
   metrics.observeRequests(fastify, (request) => request.ingestMatch !== undefined || isIngestRoute(request));
   await registerOverloadGuards(fastify, deps.config, deps.logger);
-  await fastify.register(probeRoutes, { checks });
+  await fastify.register(probeRoutes, {
+    checks,
+    ...(deps.readinessDetails ? { details: deps.readinessDetails } : {}),
+  });
   await fastify.register(metricsRoutes, { metrics });
   await fastify.register(openapiRoutes, { catalog: () => catalog });
   await fastify.register(ingestRoutes, {
