@@ -40,10 +40,12 @@ const UNTRUSTED = new Set([
 
 export function classifyFailure(err: unknown): ConnectionFailure {
   const chain = flatten(err);
+  // The OAuth provider's refusal is the most specific: the client wraps it in its own authentication error.
+  const oauth = chain.find((e) => e instanceof KafkaAuthenticationError);
+  if (oauth !== undefined) return { kind: 'authentication', reason: oauth.message };
   for (const e of chain) {
     const code = String((e as { code?: unknown }).code ?? '');
     const text = `${e.name} ${e.message}`;
-    if (e instanceof KafkaAuthenticationError) return { kind: 'authentication', reason: e.message };
     if (
       e.name === 'KafkaJSSASLAuthenticationError' ||
       e.name === 'AuthenticationError' ||

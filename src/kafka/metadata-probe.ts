@@ -46,6 +46,7 @@ export class MetadataProbe {
   private failure: ConnectionFailure | undefined;
   private quiet = false;
   private reported = false;
+  private connectionError: Error | undefined;
 
   constructor(
     private readonly conn: KafkaConnection,
@@ -142,7 +143,11 @@ export class MetadataProbe {
       this.reported = false;
       return response;
     } catch (err) {
-      this.report(classifyFailure(err));
+      const seen = this.connectionError;
+      this.connectionError = undefined;
+      this.report(
+        classifyFailure(seen === undefined ? err : new AggregateError([seen, err], 'connection failed')),
+      );
       // A fresh connection (to the next bootstrap broker) next time.
       const stale = this.connection;
       this.connection = undefined;
@@ -169,8 +174,11 @@ export class MetadataProbe {
       requestTimeout: this.opts.maxAgeMs,
       ...platformaticSecurity(this.conn),
     });
-    // Errors reach the request's callback; an 'error' event without a listener would throw instead.
-    connection.on('error', () => undefined);
+    // A TLS alert (a client certificate the broker refuses) arrives as an 'error' event, while the request only
+    // sees "Connection closed": keep it to name the cause. Without a listener the event would throw.
+    connection.on('error', (err: Error) => {
+      this.connectionError = err;
+    });
     this.connection = connection;
     await connection.connect(broker.slice(0, at), Number(broker.slice(at + 1)));
     return connection;

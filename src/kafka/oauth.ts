@@ -38,9 +38,10 @@ export class OAuthTokenSource {
   ) {}
 
   /** A token valid for a while yet; fetches one when none is held or the held one is due for refresh. */
-  token(): Promise<string> {
+  token(opts: { refresh?: boolean } = {}): Promise<string> {
     const held = this.held;
-    if (held !== undefined && this.now() < held.refreshAt) return Promise.resolve(held.token);
+    if (held !== undefined && opts.refresh !== true && this.now() < held.refreshAt)
+      return Promise.resolve(held.token);
     this.pending ??= this.fetch().finally(() => {
       this.pending = undefined;
     });
@@ -115,7 +116,8 @@ export class OAuthTokenSource {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.token().catch(() => undefined);
+      // Forced: a timer may fire a millisecond before Date.now() reaches refreshAt.
+      void this.token({ refresh: true }).catch(() => undefined);
     }, inMs);
     this.timer.unref();
   }
