@@ -44,6 +44,8 @@ describe('sendProblem', () => {
 describe('answerClientError', () => {
   function fakeSocket() {
     const out = new PassThrough();
+    // answerClientError destroys the socket with the error, as Node's server would.
+    out.on('error', () => {});
     let written = '';
     out.on('data', (c: Buffer) => {
       written += c.toString();

@@ -3,7 +3,7 @@
 // Shopify and Slack presets are fixed configurations of it (hmacPreset), so one engine verifies all four. E.g.
 //   { scheme: custom, algorithm: sha256, header: X-Signature, encoding: hex, prefix: 'sha256=',
 //     signedContent: '{timestamp}.{body}', timestampHeader: X-Timestamp }
-import { isHeaderName } from '../catalog/names.js';
+import { isHeaderName } from './headers.js';
 import {
   anyMatch,
   checkTimestamp,

@@ -9,9 +9,8 @@
 import { dirname } from 'node:path';
 import { resolveSecret } from '../auth/secrets.js';
 import type { SignatureVerifier } from '../auth/signature.js';
-import type { DeduplicatePolicy } from '../ingest/duplicates.js';
 import { checkDeduplicate } from './deduplicate.js';
-import type { IngestEndpoint, Location } from './model.js';
+import type { DeduplicatePolicy, IngestEndpoint, Location } from './model.js';
 import { type PathTemplate, parsePathTemplate, pathLocation, reservedRouteMatched } from './paths.js';
 import { at, isMapping, type ProblemLog } from './problems.js';
 import { checkRateLimit, type RateLimit } from './rate-limit.js';

@@ -2,13 +2,16 @@
 // Whether the key is proven by the schema is decided later, when the bindings into the collection are known.
 import { dirname, extname, relative, resolve } from 'node:path';
 import { compileSchema, unknownFormats, unknownKeywords } from '../validate/compiler.js';
-import { type Parsed, parseFile } from './files.js';
-import type { DocumentValidator, Location } from './model.js';
+import type { DocumentValidator } from '../validate/document-validator.js';
+import { DEFAULT_DRAFT } from '../validate/drafts.js';
+import { parseFile } from './files.js';
+import type { Location } from './model.js';
 import { defaultTopic, isCatalogName, parsePointer, topicProblem } from './names.js';
 import { at, isMapping, type ProblemLog } from './problems.js';
-import { applicableSchemas, possibleTypes, type SchemaNode } from './schema-facts.js';
+import { applicableSchemas, attachResources, possibleTypes, type SchemaNode } from './schema-facts.js';
+import { fileUri, SCHEMA_EXTENSIONS, type SchemaFileCache, schemaResources } from './schema-files.js';
 
-const SCHEMA_EXTENSIONS: readonly string[] = ['.json', '.yaml', '.yml'];
+export type { SchemaFileCache } from './schema-files.js';
 
 export interface KeyPointer {
   pointer: string;
@@ -57,16 +60,14 @@ function acceptsObjects(schema: SchemaNode, facts: SchemaFacts): boolean {
   return facts.acceptsObjects;
 }
 
-/** Schema files already parsed in this load, by absolute path: many collections often share one. */
-export type SchemaFileCache = Map<string, Promise<Parsed>>;
-
 async function resolveSchema(
   value: unknown,
   location: Location,
   schemaFiles: SchemaFileCache,
   log: ProblemLog,
-): Promise<{ schema: SchemaNode; source?: string } | undefined> {
-  if (typeof value === 'boolean' || isMapping(value)) return { schema: value };
+): Promise<{ schema: SchemaNode; file: string; source?: string } | undefined> {
+  // An inline schema's relative `$ref`s resolve against the catalog file that holds it.
+  if (typeof value === 'boolean' || isMapping(value)) return { schema: value, file: location.file };
   if (typeof value !== 'string' || value === '') {
     log.error(
       location,
@@ -101,7 +102,7 @@ async function resolveSchema(
     log.error(location, `schema file '${value}' must hold an object or boolean schema`);
     return undefined;
   }
-  return { schema: parsed.value, source: relative(dirname(location.file), file) };
+  return { schema: parsed.value, file, source: relative(dirname(location.file), file) };
 }
 
 function checkKey(value: unknown, location: Location, log: ProblemLog): KeyPointer[] | undefined {
@@ -178,7 +179,20 @@ export async function checkCollection(
   let validate: DocumentValidator | undefined;
   if (resolved) {
     try {
-      validate = compileSchema(resolved.schema, resolved.source).validate;
+      const resources = await schemaResources(resolved.schema, resolved.file, schemaFiles, DEFAULT_DRAFT);
+      const compiled = await compileSchema(resolved.schema, {
+        ...(resolved.source === undefined ? {} : { source: resolved.source }),
+        retrievalUri: fileUri(resolved.file),
+        resources,
+      });
+      validate = compiled.validate;
+      attachResources(resolved.schema, fileUri(resolved.file), resources, compiled.draft);
+      if (compiled.engineNote) {
+        log.warn(
+          schemaLocation,
+          `judged by the second engine (@hyperjump/json-schema), about 100x slower per document than ajv: ${compiled.engineNote}`,
+        );
+      }
     } catch (error) {
       log.error(schemaLocation, (error as Error).message);
     }

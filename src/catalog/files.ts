@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { mayHoldInexactIntegers, recordSchemaIntegers } from '../validate/exact-numbers.js';
 import type { Location } from './model.js';
 import { FilePositions } from './positions.js';
 import { at, fileRoot, isMapping, type ProblemLog } from './problems.js';
@@ -58,10 +59,14 @@ export async function parseFile(file: string): Promise<Parsed> {
   }
   try {
     // maxAliasCount bounds "billion laughs" alias expansion.
-    return {
-      value: document.toJS({ maxAliasCount: 100 }),
-      positions: new FilePositions(document, lineCounter),
-    };
+    const value: unknown = document.toJS({ maxAliasCount: 100 });
+    // Integers beyond 2^53 (a schema's `maximum: 9223372036854775807`) are kept exactly beside the parsed value,
+    // for the validator's exact comparisons (issue 13); only files that hold a long enough digit run pay for it.
+    if (mayHoldInexactIntegers(text)) {
+      const exact = parseDocument(text, { intAsBigInt: true, uniqueKeys: true });
+      recordSchemaIntegers(value, exact.toJS({ maxAliasCount: 100 }));
+    }
+    return { value, positions: new FilePositions(document, lineCounter) };
   } catch (error) {
     return { failures: [{ message: (error as Error).message }] };
   }

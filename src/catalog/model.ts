@@ -1,7 +1,7 @@
 // The typed, checked model a catalog file becomes. Everything downstream of src/catalog reads only this.
 import type { SignatureVerifier } from '../auth/signature.js';
 import type { TokenPolicy } from '../auth/tokens.js';
-import type { DeduplicatePolicy } from '../ingest/duplicates.js';
+import type { DocumentValidator } from '../validate/document-validator.js';
 import type { RateLimit } from './rate-limit.js';
 
 /** Where in which file a catalog entry was declared, for messages like `captures.acmeCo/hooks.bindings[1].target`. */
@@ -15,17 +15,11 @@ export interface Location {
   column?: number;
 }
 
-/** A compiled JSON-schema check. Returns null when valid, else every failure (allErrors). */
-export type DocumentValidator = (document: unknown) => ValidationFailure[] | null;
-
-export interface ValidationFailure {
-  /** JSON pointer into the document (RFC 6901), '' for the root. */
-  pointer: string;
-  /** The schema keyword that failed, e.g. `required`, `type`, `additionalProperties`. */
-  keyword: string;
-  message: string;
-  /** Pointer into the schema, for readers who need to see the rule. */
-  schemaPath: string;
+/** The delivery id of a binding: a request header (one delivery per request) or a pointer into each document. */
+export interface DeduplicatePolicy {
+  header?: string;
+  pointer?: string;
+  windowSeconds: number;
 }
 
 export interface Collection {

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { loadCatalog } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
 import { type Config, ConfigError } from '../config.js';
-import { type Gateway, startGateway } from '../gateway.js';
+import { type Gateway, KafkaSettingsError, startGateway } from '../gateway.js';
+import { type KafkaConnection, kafkaSettingsProblems, resolveConnection } from '../kafka/connection.js';
+import { classifyFailure } from '../kafka/failure.js';
 import { createKafka } from '../kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../kafka/topics.js';
 import { type LocalKafka, startLocalKafka } from '../local-kafka/broker.js';
@@ -39,6 +41,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const logger = createLogger(config.logLevel);
   const loaded = await loadCatalog(invocation.config.catalog);
+  const kafkaProblems = kafkaSettingsProblems(config, resolveConnection(config));
+  if (kafkaProblems.length > 0) {
+    for (const p of kafkaProblems) console.error(`tributary serve: ${p}`);
+    logger.fatal({ problems: kafkaProblems.length }, 'Kafka connection settings have problems; not starting');
+    return 2;
+  }
   if (loaded.catalog === undefined) {
     console.error(formatProblems(loaded));
     logger.fatal({ problems: loaded.problems.length }, 'catalog has problems; not starting');
@@ -78,7 +86,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
         logger,
       );
     }
-    gateway = await startGateway(config, loaded.catalog, logger);
+    gateway = await startGateway(config, loaded.catalog, logger, resolveConnection(config));
     logger.info(
       {
         version: tributaryVersion(),
@@ -89,7 +97,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
       `tributary ${tributaryVersion()} is serving`,
     );
   } catch (err) {
-    logger.fatal({ err }, 'could not start');
+    // One line naming the cause: Kafka refusing the settings, or whatever else stopped the start.
+    if (err instanceof KafkaSettingsError) logger.fatal(`kafka: ${err.message}; not starting`);
+    else if (err instanceof TopicsError) logger.fatal(`kafka: ${err.message}; not starting`);
+    else logger.fatal({ err }, 'could not start');
     await local?.stop();
     return 1;
   }
@@ -118,15 +129,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+class TopicsError extends Error {}
+
 async function ensureTopics(config: Config, topics: string[], logger: Logger): Promise<void> {
-  const kafka = createKafka(
-    {
-      brokers: config.brokers,
-      clientId: `${config.kafkaClientId}-admin`,
-      connectionTimeoutMs: config.kafkaConnectTimeoutMs,
-    },
-    logger,
-  );
+  const admin: KafkaConnection = resolveConnection(config, process.env, {
+    clientId: `${config.kafkaClientId}-admin`,
+  }).connection;
+  const kafka = createKafka(admin, logger);
   const report = await reconcileTopics(
     kafka,
     topics,
@@ -136,7 +145,9 @@ async function ensureTopics(config: Config, topics: string[], logger: Logger): P
       minInsyncReplicas: config.topicMinInsyncReplicas,
     },
     { create: true },
-  );
+  ).catch((err: unknown) => {
+    throw new TopicsError(`creating topics failed: ${classifyFailure(err).reason}`, { cause: err });
+  });
   if (report.created.length > 0) logger.info({ topics: report.created }, 'created topics');
   for (const c of report.capped)
     logger.warn(c, `topic ${c.setting} capped from ${c.configured} to ${c.used}: ${c.why}`);

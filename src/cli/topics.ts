@@ -1,5 +1,7 @@
 import { loadTopics } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
+import { resolveConnection } from '../kafka/connection.js';
+import { classifyFailure } from '../kafka/failure.js';
 import { createKafka } from '../kafka/producer-kafkajs.js';
 import { reconcileTopics, type TopicReport } from '../kafka/topics.js';
 import { createLogger } from '../ops/logger.js';
@@ -20,8 +22,9 @@ Options:
   --topic-replication-factor N      default 3; also TRIBUTARY_TOPIC_REPLICATION_FACTOR
   --topic-min-insync-replicas N     default 2; also TRIBUTARY_TOPIC_MIN_INSYNC_REPLICAS
   --dry-run                         report only, create nothing
-  -h, --help                        show this help
-Every other setting of 'tributary serve --help' is taken too (the Kafka connection's).`;
+  Connection security (TLS, SASL, OAUTHBEARER) comes from the TRIBUTARY_KAFKA_* variables, as for serve;
+  every other setting of 'tributary serve --help' is taken too.
+  -h, --help                        show this help`;
 
 /** One line per topic (created, exists, missing, or differs with every differing setting), then the caps. */
 export function topicLines(report: TopicReport): string[] {
@@ -61,14 +64,12 @@ export async function topicsCommand(argv: string[]): Promise<number> {
     console.error(formatProblems(loaded));
     return 1;
   }
-  const kafka = createKafka(
-    {
-      brokers: config.brokers,
-      clientId: `${config.kafkaClientId}-admin`,
-      connectionTimeoutMs: config.kafkaConnectTimeoutMs,
-    },
-    createLogger('warn'),
-  );
+  const resolved = resolveConnection(config, process.env, { clientId: `${config.kafkaClientId}-admin` });
+  if (resolved.problems.length > 0) {
+    for (const p of resolved.problems) console.error(`tributary topics: ${p}`);
+    return 2;
+  }
+  const kafka = createKafka(resolved.connection, createLogger('warn'));
   const report = await reconcileTopics(
     kafka,
     loaded.topics,
@@ -78,7 +79,12 @@ export async function topicsCommand(argv: string[]): Promise<number> {
       minInsyncReplicas: config.topicMinInsyncReplicas,
     },
     { create: flags['dry-run'] !== true },
-  );
+  ).catch((err: unknown) => {
+    console.error(`tributary topics: ${classifyFailure(err).reason}`);
+    return undefined;
+  });
+  resolved.oauth?.close();
+  if (report === undefined) return 1;
   for (const line of topicLines(report)) console.log(line);
   return report.missing.length > 0 || report.differences.length > 0 ? 1 : 0;
 }

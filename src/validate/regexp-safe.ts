@@ -6,12 +6,14 @@
 //
 // A pattern qualifies when it is provably deterministic for a backtracking matcher:
 //  - anchored with `^` (one start position; an unanchored pattern is retried at every offset),
-//  - a plain sequence of atoms (literal, escape, `.` or a class), each with an optional greedy quantifier;
+//  - a plain sequence of atoms (literal, escape, Unicode property escape, `.` or a class), each with an optional greedy quantifier;
 //    no groups, alternation, lookaround, backreferences or lazy quantifiers,
 //  - every variable-length atom's character set is disjoint from every character that can come next.
 // Then each backtracking step (an atom giving a character back) fails at the very next atom in O(1), so a match
 // is O(length of input). Anything else, or anything this parser does not understand, stays on re2js.
 // Hand-written because the checkers on npm judge by heuristics (safe-regex's star height) rather than proof.
+
+import { complement, merge as normalize, propertyRanges } from './unicode-properties.js';
 
 /** Code point ranges [lo, hi], sorted and disjoint. */
 type CharSet = [number, number][];
@@ -52,28 +54,6 @@ const DOT: CharSet = complement([
 const CONTROL_ESCAPES: Record<string, number> = { t: 0x09, n: 0x0a, v: 0x0b, f: 0x0c, r: 0x0d };
 /** Characters that must be escaped to be literal outside a class in a `u` pattern. */
 const SYNTAX = new Set('^$\\.*+?()[]{}|/');
-
-function normalize(set: CharSet): CharSet {
-  const sorted = [...set].sort((a, b) => a[0] - b[0]);
-  const out: CharSet = [];
-  for (const [lo, hi] of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
-    else out.push([lo, hi]);
-  }
-  return out;
-}
-
-function complement(set: CharSet): CharSet {
-  const out: CharSet = [];
-  let next = 0;
-  for (const [lo, hi] of normalize(set)) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = hi + 1;
-  }
-  if (next <= MAX_CODE_POINT) out.push([next, MAX_CODE_POINT]);
-  return out;
-}
 
 function intersects(a: CharSet, b: CharSet): boolean {
   for (const [alo, ahi] of a) for (const [blo, bhi] of b) if (alo <= bhi && blo <= ahi) return true;
@@ -140,6 +120,7 @@ class Parser {
       case 'S':
         return complement(SPACE);
     }
+    if (c === 'p' || c === 'P') return this.property(c === 'P');
     if (c in CONTROL_ESCAPES) return single(CONTROL_ESCAPES[c]!);
     if (c === 'b' && inClass) return single(0x08);
     if (c === '-' && inClass) return single(0x2d);
@@ -157,6 +138,21 @@ class Parser {
     // `u` mode allows only syntax characters (and `/`) as identity escapes.
     if (SYNTAX.has(c)) return single(c.codePointAt(0)!);
     throw new Unsupported();
+  }
+
+  /** `\\p{...}` / `\\P{...}`: the code points V8 itself matches (./unicode-properties.ts). */
+  private property(negate: boolean): CharSet {
+    if (this.take() !== '{') throw new Unsupported();
+    let body = '';
+    while (this.peek() !== '}') body += this.take();
+    this.take();
+    let ranges: CharSet;
+    try {
+      ranges = propertyRanges(body);
+    } catch {
+      throw new Unsupported(); // not a property ECMAScript knows: re2js's parse reports it
+    }
+    return negate ? complement(ranges) : ranges;
   }
 
   private hex(length: number): number {

@@ -3,6 +3,7 @@
 // Vocabularies: https://json-schema.org/draft/2020-12/json-schema-core (§8, §10), json-schema-validation (§6-9),
 // and draft-07 (https://json-schema.org/draft-07/json-schema-validation) for `definitions`, `dependencies`,
 // `additionalItems`; 2019-09 for `$recursiveRef`/`$recursiveAnchor`.
+import { keepSchemaIntegers } from './exact-numbers.js';
 
 /** Keywords whose value is one subschema. */
 const SCHEMA_KEYWORDS: readonly string[] = [
@@ -40,6 +41,7 @@ const VALUE_KEYWORDS: readonly string[] = [
   '$dynamicAnchor',
   '$dynamicRef',
   '$id',
+  'id',
   '$recursiveAnchor',
   '$recursiveRef',
   '$ref',
@@ -84,23 +86,69 @@ const KNOWN_KEYWORDS: ReadonlySet<string> = new Set([
   ...VALUE_KEYWORDS,
 ]);
 
+export function isKnownKeyword(keyword: string): boolean {
+  return KNOWN_KEYWORDS.has(keyword);
+}
+
+/**
+ * The node with each direct subschema replaced by `change(subschema)`: the same object when nothing changed,
+ * else a shallow copy (parsed schemas are shared and never mutated).
+ */
+export function mapSubschemas(
+  node: Record<string, unknown>,
+  change: (subschema: unknown) => unknown,
+): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  const set = (keyword: string, before: unknown, after: unknown): void => {
+    if (after === before) return;
+    if (!copy) {
+      copy = { ...node };
+      keepSchemaIntegers(node, copy);
+    }
+    copy[keyword] = after;
+  };
+  const changeAll = <T>(values: T[]): T[] => {
+    const changed = values.map((value) => change(value) as T);
+    return changed.some((value, index) => value !== values[index]) ? changed : values;
+  };
+  for (const [keyword, value] of Object.entries(node)) {
+    if (Array.isArray(value) && SCHEMA_ARRAY_KEYWORDS.includes(keyword))
+      set(keyword, value, changeAll(value));
+    else if (SCHEMA_KEYWORDS.includes(keyword)) set(keyword, value, change(value));
+    else if (SCHEMA_MAP_KEYWORDS.includes(keyword) && isObject(value)) {
+      let changed: Record<string, unknown> | undefined;
+      for (const [name, inner] of Object.entries(value)) {
+        const after = change(inner);
+        if (after === inner) continue;
+        changed ??= { ...value };
+        changed[name] = after;
+      }
+      if (changed) set(keyword, value, changed);
+    }
+  }
+  return copy ?? node;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The subschemas directly under a schema node, through known keywords only (unknown keywords hold vendor data). */
+export function subschemasOf(node: Record<string, unknown>): unknown[] {
+  const found: unknown[] = [];
+  for (const [keyword, value] of Object.entries(node)) {
+    if (SCHEMA_KEYWORDS.includes(keyword)) found.push(value);
+    if (SCHEMA_ARRAY_KEYWORDS.includes(keyword) && Array.isArray(value)) found.push(...value);
+    if (SCHEMA_MAP_KEYWORDS.includes(keyword) && isObject(value)) found.push(...Object.values(value));
+  }
+  return found;
 }
 
 /** Calls `visit` on the schema and on every subschema reachable through known keywords. */
 export function walkSchema(schema: unknown, visit: (node: Record<string, unknown>) => void): void {
   if (!isObject(schema)) return;
   visit(schema);
-  for (const [keyword, value] of Object.entries(schema)) {
-    if (SCHEMA_KEYWORDS.includes(keyword)) walkSchema(value, visit);
-    if (SCHEMA_ARRAY_KEYWORDS.includes(keyword) && Array.isArray(value)) {
-      for (const item of value) walkSchema(item, visit);
-    }
-    if (SCHEMA_MAP_KEYWORDS.includes(keyword) && isObject(value)) {
-      for (const item of Object.values(value)) walkSchema(item, visit);
-    }
-  }
+  for (const sub of subschemasOf(schema)) walkSchema(sub, visit);
 }
 
 /**

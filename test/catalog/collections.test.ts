@@ -148,6 +148,188 @@ collections:
   });
 });
 
+describe('schemas that refer to other schema files (issue 13)', () => {
+  const order = (ref: string): string =>
+    JSON.stringify({
+      type: 'object',
+      required: ['id', 'customer'],
+      properties: { id: { type: 'string' }, customer: { $ref: ref } },
+    });
+  const customer = JSON.stringify({
+    $id: 'https://example.com/schemas/customer.json',
+    type: 'object',
+    required: ['name'],
+    properties: { name: { type: 'string' }, address: { $ref: 'address.json' } },
+  });
+  const address = JSON.stringify({
+    $id: 'https://example.com/schemas/address.json',
+    type: 'object',
+    required: ['country'],
+    properties: { country: { type: 'string', pattern: '^[A-Z]{2}$' } },
+  });
+
+  it('follows a relative path and then an $id, among the catalog’s own files, never the network', async () => {
+    const result = await loadYaml(
+      `collections:\n  acmeCo/orders: { schema: schemas/order.json, key: [/id] }\n`,
+      {
+        'schemas/order.json': order('customer.json'),
+        'schemas/customer.json': customer,
+        'schemas/address.json': address,
+      },
+    );
+    expect(result.problems).toEqual([]);
+    const validate = result.catalog!.collections.get('acmeCo/orders')!.validate;
+    expect(validate({ id: 'o1', customer: { name: 'Ada', address: { country: 'GB' } } })).toBeNull();
+    expect(validate({ id: 'o1', customer: { name: 'Ada', address: { country: 'gb' } } })?.[0]).toMatchObject({
+      pointer: '/customer/address/country',
+      keyword: 'pattern',
+    });
+    expect(validate({ id: 'o1', customer: {} })?.[0]).toMatchObject({ pointer: '/customer/name' });
+  });
+
+  it('finds a file by its $id when nothing points at its path (same relative place, or its directory)', async () => {
+    const result = await loadYaml(
+      `collections:\n  acmeCo/orders: { schema: schemas/order.json, key: [/id] }\n  acmeCo/people: { schema: vendor/person.json, key: [/id] }\n`,
+      {
+        'schemas/order.json': order('https://example.com/schemas/customer.json'),
+        'schemas/customer-v2.json': customer,
+        'schemas/address.json': address,
+        'vendor/person.json': JSON.stringify({
+          $id: 'https://vendor.example/person.json',
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string' }, home: { $ref: 'https://example.com/schemas/address.json' } },
+        }),
+      },
+    );
+    expect(result.problems).toEqual([]);
+    const people = result.catalog!.collections.get('acmeCo/people')!.validate;
+    expect(people({ id: 'p', home: { country: 'FR' } })).toBeNull();
+    expect(people({ id: 'p', home: {} })?.[0]?.pointer).toBe('/home/country');
+  });
+
+  it('reports a reference no catalog file answers as a catalog problem', async () => {
+    const result = await loadYaml(
+      `collections:\n  acmeCo/orders: { schema: schemas/order.json, key: [/id] }\n`,
+      {
+        'schemas/order.json': order('https://example.com/schemas/nowhere.json'),
+      },
+    );
+    expect(problemsOf(result)).toEqual([
+      expect.stringMatching(
+        /^collections.acmeCo\/orders.schema: schema schemas\/order.json does not compile: can't resolve reference https:\/\/example.com\/schemas\/nowhere.json/,
+      ),
+    ]);
+  });
+
+  it('shares one file between collections, and lets two files declare the same $id', async () => {
+    const result = await loadYaml(
+      `collections:
+  acmeCo/a: { schema: a/root.json, key: [/id] }
+  acmeCo/b: { schema: b/root.json, key: [/id] }
+  acmeCo/c: { schema: { $ref: a/root.json }, key: [/id] }
+`,
+      {
+        'a/root.json': JSON.stringify({
+          $id: 'https://example.com/v1/root.json',
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string' }, shared: { $ref: '../common/shared.yaml' } },
+        }),
+        'b/root.json': JSON.stringify({
+          $id: 'https://example.com/v1/root.json',
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'integer' }, shared: { $ref: '../common/shared.yaml' } },
+        }),
+        'common/shared.yaml': 'type: string\nmaxLength: 3\n',
+      },
+    );
+    expect(result.problems).toEqual([]);
+    const a = result.catalog!.collections.get('acmeCo/a')!.validate;
+    const b = result.catalog!.collections.get('acmeCo/b')!.validate;
+    const c = result.catalog!.collections.get('acmeCo/c')!.validate;
+    expect(a({ id: 'x', shared: 'abc' })).toBeNull();
+    expect(a({ id: 1 })?.[0]?.keyword).toBe('type');
+    expect(b({ id: 1, shared: 'abcd' })?.[0]).toMatchObject({ pointer: '/shared', keyword: 'maxLength' });
+    expect(b({ id: 1 })).toBeNull();
+    // The key of a schema that is only a $ref is proven through the file it names.
+    expect(c({ id: 'x' })).toBeNull();
+  });
+
+  it('accepts recursive schemas (a tree, nested comments), which were refused before', async () => {
+    const result = await loadYaml(`
+collections:
+  acmeCo/threads:
+    schema:
+      type: object
+      required: [id]
+      properties:
+        id: { type: string }
+        replies: { type: array, items: { $ref: '#' } }
+    key: [/id]
+`);
+    expect(result.problems).toEqual([]);
+    const validate = result.catalog!.collections.get('acmeCo/threads')!.validate;
+    expect(validate({ id: 'a', replies: [{ id: 'b', replies: [{ id: 'c' }] }] })).toBeNull();
+    expect(validate({ id: 'a', replies: [{ id: 'b', replies: [{}] }] })?.[0]?.pointer).toBe(
+      '/replies/0/replies/0/id',
+    );
+  });
+
+  it('accepts draft-04 and draft-06 vendor schemas, and says which engine judges what ajv cannot', async () => {
+    const result = await loadYaml(
+      `collections:
+  acmeCo/legacy: { schema: legacy.json, key: [/id] }
+  acmeCo/six: { schema: six.json, key: [/id] }
+  acmeCo/extensible: { schema: extensible.json, key: [/id] }
+`,
+      {
+        'legacy.json': JSON.stringify({
+          $schema: 'http://json-schema.org/draft-04/schema#',
+          id: 'https://example.com/legacy.json',
+          type: 'object',
+          required: ['id'],
+          properties: {
+            id: { type: 'string' },
+            amount: { type: 'number', maximum: 10, exclusiveMaximum: true },
+          },
+        }),
+        'six.json': JSON.stringify({
+          $schema: 'http://json-schema.org/draft-06/schema#',
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string' }, n: { exclusiveMinimum: 0 } },
+        }),
+        'extensible.json': JSON.stringify({
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          $dynamicAnchor: 'node',
+          type: 'object',
+          required: ['id'],
+          properties: {
+            id: { type: 'string' },
+            children: { type: 'array', items: { $dynamicRef: '#node' } },
+          },
+        }),
+      },
+    );
+    expect(result.problems).toEqual([]);
+    expect(warningsOf(result)).toEqual([
+      expect.stringMatching(
+        /^collections.acmeCo\/extensible.schema: judged by the second engine .*\$dynamicRef/,
+      ),
+    ]);
+    const legacy = result.catalog!.collections.get('acmeCo/legacy')!.validate;
+    expect(legacy({ id: 'a', amount: 9.5 })).toBeNull();
+    expect(legacy({ id: 'a', amount: 10 })?.[0]?.keyword).toBe('maximum');
+    const six = result.catalog!.collections.get('acmeCo/six')!.validate;
+    expect(six({ id: 'a', n: 0 })?.[0]?.keyword).toBe('exclusiveMinimum');
+    const extensible = result.catalog!.collections.get('acmeCo/extensible')!.validate;
+    expect(extensible({ id: 'a', children: [{ id: 'b' }] })).toBeNull();
+    expect(extensible({ id: 'a', children: [{}] })?.[0]?.pointer).toBe('/children/0');
+  });
+});
+
 describe('topics', () => {
   it('refuses an invalid topic, and a default topic from a non-ASCII name', async () => {
     const result = await loadYaml(`

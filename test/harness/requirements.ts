@@ -1,9 +1,11 @@
 // The programs the integration tests run that npm cannot bring: the local Kafka's JVM and Maven (its jars come
 // from Maven Central, test/integration/global-setup.ts), HAProxy (rolling restarts), Chromium (the browser
-// test) and Redis (duplicate suppression and rate limits across replicas; the suite starts its own server).
+// test), Redis (duplicate suppression and rate limits across replicas; the suite starts its own server) and
+// openssl (certificates of the secured test broker).
 // Checked before anything starts, so a fresh machine fails in a second with the one line that fixes it
 // (issue 12) instead of a hook that hangs. `node test/harness/requirements.ts` runs the check on its own; it is
-// the first step of `npm test`, and .ci/run installs what it lists. Imports node: modules only, so plain `node` (type stripping) can run it.
+// the first step of `npm test`, and .ci/run installs what it lists. Imports node: modules only, so plain `node`
+// (type stripping) can run it.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -23,6 +25,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
   // playwright-core drives the Debian build at this path; no browser is downloaded.
   { program: 'chromium', apt: 'chromium', path: '/usr/bin/chromium' },
   { program: 'redis-server', apt: 'redis-server', path: 'redis-server' },
+  // The Kafka security tests make their certificates with openssl (issue 14).
+  { program: 'openssl', apt: 'openssl', path: 'openssl' },
 ];
 
 function found(requirement: Requirement): boolean {
