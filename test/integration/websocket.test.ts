@@ -22,7 +22,11 @@ let tight: Gateway;
 
 async function start(overrides: Partial<Config>): Promise<Gateway> {
   const { logger } = capturedLogger('warn');
-  return startGateway(defaultConfig({ brokers, port: 0, lingerMs: 5, ...overrides }), catalog, logger);
+  // A 30 s Kafka deadline: these cases assert order and completeness, and with two suites at once on 2 cores
+  // Kafka took longer than the default 4 s for some of thousands of pipelined frames (issue 12). Deadlines
+  // themselves are tested in kafka-outage.test.ts.
+  const config = defaultConfig({ brokers, port: 0, lingerMs: 5, requestTimeoutMs: 30_000, ...overrides });
+  return startGateway(config, catalog, logger);
 }
 
 beforeAll(async () => {
