@@ -60,7 +60,8 @@ describe('tributary serve signals', () => {
       TRIBUTARY_LOG_LEVEL: 'info',
     });
     await waitReady(gateway);
-    // The start-up line names the version (issue 12).
+    // The start-up line names the version (issue 12). Logs are flushed every 100 ms: wait for the line.
+    await waitFor('the start-up line', () => logged(/ is serving"/));
     const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
     const serving = gateway.lines
       .filter((l) => l.startsWith('{'))
