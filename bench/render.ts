@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { READING } from './report/reading.js';
 import { num, renderCurve, status, systemRows, table, WS_NOTE } from './report/tables.js';
 import { computeTargets, ratio, summarize } from './report/targets.js';
-import type { BenchResults } from './results.js';
+import type { BenchResults, Measurement } from './results.js';
 
 export { renderCurve } from './report/tables.js';
 
@@ -127,6 +127,19 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
         'in the broker per document).',
       '',
       systemRows(results, lingerIds),
+      '',
+    );
+  }
+  const compression = compressionRows(results);
+  if (compression !== undefined) {
+    out.push(
+      '## Tuning: produce compression',
+      '',
+      'Scenario 1 again with `--kafka-compression` set to each codec (everything else default), one round each: ' +
+        'documents/s, the gateway process cores, and the bytes the topic took on the broker per document ' +
+        '(log segments on disk: what Kafka stores and replicates). The default is chosen from this table.',
+      '',
+      compression,
       '',
     );
   }
@@ -376,4 +389,40 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.res
     await renderAll(root, results, path.relative(root, file));
     console.log(`rendered docs/benchmarks.md and README.md from ${path.relative(root, file)}`);
   }
+}
+
+/** One row per codec measured: docs/s, docs/s per gateway core, broker bytes per document and against none. */
+function compressionRows(results: BenchResults): string | undefined {
+  const rows: string[][] = [];
+  const bytesPerDoc = (m: Measurement | undefined): number | undefined =>
+    m?.brokerBytes === undefined || !m.recordsInTopic ? undefined : m.brokerBytes / m.recordsInTopic;
+  const none = bytesPerDoc(results.measurements.find((m) => m.id === 'compression-none'));
+  for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
+    const m = results.measurements.find((x) => x.id === `compression-${codec}`);
+    if (m === undefined) continue;
+    const cores = m.cores?.['server'];
+    const perDoc = bytesPerDoc(m);
+    rows.push([
+      codec,
+      num(m.docsPerSec),
+      cores === undefined ? '–' : cores.toFixed(2),
+      cores ? num(m.docsPerSec / cores) : '–',
+      m.cores?.['kafka']?.toFixed(2) ?? '–',
+      perDoc === undefined ? '–' : perDoc.toFixed(0),
+      perDoc === undefined || none === undefined ? '–' : `${((100 * perDoc) / none).toFixed(0)}%`,
+    ]);
+  }
+  if (rows.length === 0) return undefined;
+  return table(
+    [
+      'Codec',
+      'docs/s',
+      'process cores',
+      'docs/s per core',
+      'broker cores',
+      'broker bytes per doc',
+      'vs none',
+    ],
+    rows,
+  );
 }

@@ -26,6 +26,8 @@ export interface Measurement {
   errors?: number;
   /** Records Kafka held in the measurement's fresh topic afterwards (at least ok x docs per request). */
   recordsInTopic?: number;
+  /** Bytes the topic's log segments take on the broker (compression scenario). */
+  brokerBytes?: number;
   note?: string;
 }
 

@@ -11,6 +11,7 @@
 //   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
 //   npm run bench -- --only webhooks,webhooks-kafkajs,cost,cost-kafkajs   the gateway with each Kafka client
+//   npm run bench -- --only compression   scenario 1 with each --kafka-compression codec, broker bytes per document
 //   npm run bench -- --only validation   validation alone, in process, before/after issue 13 (no Kafka; renders
 //                                        only its section of docs/benchmarks.md)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { KAFKA_COMPRESSIONS } from '../src/config.js';
 import { startLocalKafka } from '../src/local-kafka/broker.js';
 import { readDist } from '../src/local-kafka/jars.js';
 import type { BenchContext, Settings } from './lib/context.js';
@@ -112,7 +114,15 @@ async function main(): Promise<void> {
     ? await startLocalKafka({ nodes: 1, fastStartup: false, heapMb: 1024, log })
     : undefined;
   const kafkaPid = kafka?.nodes[0]?.pid() ?? 0;
-  const ctx: BenchContext = { root, workDir, bootstrap: kafka?.bootstrap ?? [], kafkaPid, settings, log };
+  const ctx: BenchContext = {
+    root,
+    workDir,
+    bootstrap: kafka?.bootstrap ?? [],
+    kafkaPid,
+    ...(kafka ? { kafkaDataDir: kafka.dataDir } : {}),
+    settings,
+    log,
+  };
   const measurements: Measurement[] = [];
   const unavailable: Record<string, string> = {};
   const notes: string[] = [];
@@ -274,6 +284,18 @@ async function main(): Promise<void> {
       for (const ms of LINGER_VALUES) {
         await take(`linger-${ms}`, () =>
           measureWebhooks(ctx, 'single', 1, { flags: ['--linger-ms', String(ms)], id: `linger-${ms}` }),
+        );
+      }
+    }
+    if (wants('compression')) {
+      // Issue 14: each codec on scenario 1 (one document per POST, the batcher's batches), same load.
+      for (const codec of KAFKA_COMPRESSIONS) {
+        await take(`compression-${codec}`, () =>
+          measureWebhooks(ctx, 'single', 1, {
+            flags: ['--kafka-compression', codec],
+            id: `compression-${codec}`,
+            brokerDataDir: kafka?.dataDir ?? '',
+          }),
         );
       }
     }

@@ -6,11 +6,16 @@ export interface ReadinessCheck {
   ok(): boolean;
 }
 
-export async function probeRoutes(app: FastifyInstance, opts: { checks: ReadinessCheck[] }): Promise<void> {
+export async function probeRoutes(
+  app: FastifyInstance,
+  opts: { checks: ReadinessCheck[]; details?: () => Record<string, unknown> },
+): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const checks = Object.fromEntries(opts.checks.map((c) => [c.name, c.ok() ? 'ok' : 'failing']));
     const ready = Object.values(checks).every((v) => v === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', checks, ...opts.details?.() });
   });
 }

@@ -31,6 +31,8 @@ export interface AppDeps {
   sink: Sink;
   logger: Logger;
   checks?: ReadinessCheck[];
+  /** Extra facts in the /readyz body that do not fail readiness (bindings Kafka's ACLs refuse). */
+  readinessDetails?: () => Record<string, unknown>;
   /** Shared in-flight bound; one is made from the config when not given. */
   capacity?: Capacity;
   /** One is made when not given; the gateway passes its own so the batcher reports into it. */
@@ -143,7 +145,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     (request) => request.ingestBinding !== undefined || isIngestRoute(request),
   );
   rateGate = await registerOverloadGuards(fastify, deps.config, deps.logger);
-  await fastify.register(probeRoutes, { checks });
+  await fastify.register(probeRoutes, {
+    checks,
+    ...(deps.readinessDetails ? { details: deps.readinessDetails } : {}),
+  });
   await fastify.register(metricsRoutes, { metrics });
   await fastify.register(openapiRoutes, { catalog: () => catalog });
   await fastify.register(ingestRoutes, { config: deps.config, door });

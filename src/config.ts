@@ -7,7 +7,20 @@ import { DEFAULT_MAX_JSON_DEPTH } from './decode/json-bounds.js';
 export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
 export type KafkaClientKind = (typeof KAFKA_CLIENTS)[number];
 
-type Kind = 'string' | 'int' | 'bool' | 'list';
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
+
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+type Kind = 'string' | 'int' | 'bool' | 'list' | 'secret';
+
+/**
+ * Where a secret setting's value is: in its environment variable, or in a file named by its `-file` flag or `_FILE`
+ * variable (Kubernetes and Docker secrets). Never on the command line, where every local user sees it in `ps`.
+ * Read with the catalog's resolver (src/auth/secrets.ts), so problems read alike.
+ */
+export type SecretSource = { env: string } | { file: string };
 
 /** How one setting is read; `T` is its type in `Config`. */
 interface SettingSpec<T> {
@@ -31,6 +44,15 @@ const bool = <D extends boolean | undefined>(value: D, help: string): SettingSpe
   default: value,
   help,
 });
+const secret = (help: string): SettingSpec<SecretSource | undefined> => ({
+  kind: 'secret',
+  default: undefined,
+  help,
+});
+const optionalChoice = <const C extends readonly string[]>(
+  choices: C,
+  help: string,
+): SettingSpec<C[number] | undefined> => ({ kind: 'string', default: undefined, help, choices });
 const choice = <const C extends readonly string[]>(
   choices: C,
   value: C[number],
@@ -65,6 +87,41 @@ const SPECS = {
     'Producer library: platformatic (@platformatic/kafka) or kafkajs (more CPU per document)',
   ),
   kafkaConnectTimeoutMs: int(3000, 'TCP connect timeout per broker'),
+  kafkaIdempotent: bool(
+    undefined,
+    'Idempotent producer: retries keep the producer id and sequence numbers, so a failover writes no duplicates; default: on with platformatic (kafkajs cannot, see docs/reliability.md)',
+  ),
+  kafkaCompression: choice(
+    KAFKA_COMPRESSIONS,
+    'none',
+    'Compression of produced record batches: none, gzip, snappy, lz4 or zstd',
+  ),
+  // Connection security (src/kafka/connection.ts turns these into each client's options).
+  kafkaTls: bool(
+    undefined,
+    'Connect to Kafka over TLS; default: on when a SASL mechanism or any other kafka-tls setting is set',
+  ),
+  kafkaTlsCaFile: optionalText(
+    "PEM bundle of the CAs that sign the brokers' certificates; unset: system CAs",
+  ),
+  kafkaTlsServerName: optionalText(
+    "Name expected in the brokers' certificates (and sent as SNI); unset: each broker's host",
+  ),
+  kafkaTlsCertFile: optionalText('Client certificate (PEM, chain allowed) for mutual TLS'),
+  kafkaTlsKeyFile: optionalText('Private key (PEM) of the client certificate'),
+  kafkaTlsKeyPassphrase: secret('Passphrase of an encrypted client key'),
+  kafkaSaslMechanism: optionalChoice(
+    SASL_MECHANISMS,
+    'SASL mechanism: plain, scram-sha-256, scram-sha-512 or oauthbearer; unset: no SASL',
+  ),
+  kafkaSaslUsername: optionalText('SASL PLAIN/SCRAM user name (Confluent Cloud: the API key)'),
+  kafkaSaslPassword: secret('SASL PLAIN/SCRAM password (Confluent Cloud: the API secret)'),
+  kafkaOauthTokenUrl: optionalText(
+    'OAUTHBEARER: OIDC token endpoint (client-credentials grant); https, or http on loopback',
+  ),
+  kafkaOauthClientId: optionalText('OAUTHBEARER: client id'),
+  kafkaOauthClientSecret: secret('OAUTHBEARER: client secret'),
+  kafkaOauthScope: optionalText('OAUTHBEARER: scope requested with the token (space separated); unset: none'),
   topicPartitions: int(3, 'Partitions of topics the gateway creates'),
   topicReplicationFactor: int(3, 'Replication factor of created topics (capped at the broker count)'),
   topicMinInsyncReplicas: int(2, 'min.insync.replicas of created topics (capped at the replication factor)'),
@@ -151,25 +208,29 @@ export type Config = { [K in keyof Specs]: Specs[K]['default'] };
 
 export interface Setting extends SettingSpec<Config[keyof Config]> {
   key: keyof Config;
+  /** A secret's flag names its file (`--kafka-sasl-password-file`): the value itself is never a flag. */
   flag: string;
   env: string;
+  /** Secrets only: the variable naming a file that holds the value (`TRIBUTARY_KAFKA_SASL_PASSWORD_FILE`). */
+  fileEnv?: string;
 }
 
 /** The table in declaration order, with each setting's flag and variable. */
 export const SETTINGS: readonly Setting[] = Object.entries(SPECS).map(([key, spec]) => {
-  const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  return {
-    ...spec,
-    key: key as keyof Config,
-    flag,
-    env: `TRIBUTARY_${flag.toUpperCase().replaceAll('-', '_')}`,
-  };
+  const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const env = `TRIBUTARY_${name.toUpperCase().replaceAll('-', '_')}`;
+  if (spec.kind === 'secret') {
+    return { ...spec, key: key as keyof Config, flag: `${name}-file`, env, fileEnv: `${env}_FILE` };
+  }
+  return { ...spec, key: key as keyof Config, flag: name, env };
 });
 
 export class ConfigError extends Error {}
 
 function parseValue(setting: Setting, raw: string, source: string): Config[keyof Config] {
   switch (setting.kind) {
+    case 'secret':
+      return { file: raw };
     case 'string':
       if (setting.choices !== undefined && !setting.choices.includes(raw))
         throw new ConfigError(`${source}: expected one of ${setting.choices.join(', ')}, got '${raw}'`);
@@ -203,7 +264,9 @@ export function resolveConfig(
   for (const setting of SETTINGS) {
     const flag = flags[setting.flag];
     const fromEnv = env[setting.env];
-    if (flag !== undefined) {
+    if (setting.fileEnv !== undefined) {
+      config[setting.key] = secretSource(setting, flag, env);
+    } else if (flag !== undefined) {
       config[setting.key] = typeof flag === 'boolean' ? flag : parseValue(setting, flag, `--${setting.flag}`);
     } else if (fromEnv !== undefined && fromEnv !== '') {
       config[setting.key] = parseValue(setting, fromEnv, setting.env);
@@ -212,6 +275,21 @@ export function resolveConfig(
     }
   }
   return config as unknown as Config;
+}
+
+function secretSource(
+  setting: Setting,
+  flag: string | boolean | undefined,
+  env: NodeJS.ProcessEnv,
+): SecretSource | undefined {
+  const fileEnv = setting.fileEnv!;
+  const file = typeof flag === 'string' ? flag : env[fileEnv] || undefined;
+  const inEnv = env[setting.env] !== undefined && env[setting.env] !== '';
+  if (file !== undefined && inEnv) {
+    throw new ConfigError(`${setting.env} and ${fileEnv} (or --${setting.flag}) are both set; set one`);
+  }
+  if (file !== undefined) return { file };
+  return inEnv ? { env: setting.env } : undefined;
 }
 
 export function defaultConfig(overrides: Partial<Config> = {}): Config {

@@ -78,6 +78,14 @@ export const ERRORS = {
   KAFKA_UNAVAILABLE: spec('TRIB_KAFKA_UNAVAILABLE', 503, 'Kafka is unavailable', true),
   KAFKA_TIMEOUT: spec('TRIB_KAFKA_TIMEOUT', 503, 'Kafka did not acknowledge in time', true),
   KAFKA_RECORD_TOO_LARGE: spec('TRIB_KAFKA_RECORD_TOO_LARGE', 413, 'A document is larger than Kafka accepts'),
+  // Kafka's ACLs deny the gateway's principal WRITE (or DESCRIBE) on the topic: an operator must grant it, so the
+  // gateway does not retry, and the answer is not a 503 that senders would retry for ever (Confluent's REST
+  // proxy answers the same case 403 too).
+  KAFKA_NOT_AUTHORIZED: spec(
+    'TRIB_KAFKA_NOT_AUTHORIZED',
+    403,
+    "Kafka's ACLs do not let the gateway write to this collection's topic",
+  ),
   // duplicates
   DELIVERY_IN_PROGRESS: spec(
     'TRIB_DELIVERY_IN_PROGRESS',

@@ -6,10 +6,18 @@ import type { Config } from './config.js';
 import type { DeliveryStore } from './ingest/deliveries.js';
 import { RedisDeliveryStore, redisUrlProblem } from './ingest/deliveries-redis.js';
 import type { Sink } from './ingest/pipeline.js';
+import { NotAuthorizedError, TopicPermissions } from './kafka/authorization.js';
 import { Batcher } from './kafka/batcher.js';
+import {
+  describeConnection,
+  kafkaSettingsProblems,
+  type ResolvedConnection,
+  resolveConnection,
+} from './kafka/connection.js';
+import { isConfigurationFailure } from './kafka/failure.js';
 import { MetadataProbe } from './kafka/metadata-probe.js';
 import type { ProducerOptions, RecordProducer } from './kafka/producer.js';
-import { createKafka, type KafkaConnection, KafkaProducer } from './kafka/producer-kafkajs.js';
+import { createKafka, KafkaProducer } from './kafka/producer-kafkajs.js';
 import { Metrics } from './ops/metrics.js';
 
 export interface Gateway {
@@ -18,41 +26,69 @@ export interface Gateway {
   batcher: Batcher;
   /** Kafka answered recently (readiness "kafka-metadata"). */
   metadata: MetadataProbe;
+  /** Topics Kafka's ACLs refuse the gateway (TRIB_KAFKA_NOT_AUTHORIZED, /readyz `cannotWrite`). */
+  permissions: TopicPermissions;
   /** http://host:port once listening. */
   url: string;
   close(): Promise<void>;
 }
 
-export async function startGateway(config: Config, catalog: Catalog, logger: Logger): Promise<Gateway> {
+export async function startGateway(
+  config: Config,
+  catalog: Catalog,
+  logger: Logger,
+  resolved: ResolvedConnection = resolveConnection(config),
+): Promise<Gateway> {
+  const problems = kafkaSettingsProblems(config, resolved);
+  if (problems.length > 0) throw new Error(`Kafka settings: ${problems.join('; ')}`);
+  for (const w of resolved.warnings) logger.warn(`kafka: ${w}`);
+  const connection = resolved.connection;
+  const metadata = new MetadataProbe(
+    connection,
+    () => producer?.lastSuccessAt ?? 0,
+    { maxAgeMs: config.kafkaMetadataMaxAgeMs },
+    logger,
+  );
+  // Wrong credentials, an untrusted certificate or a name mismatch cannot cure themselves: refuse to start, with
+  // the one line the probe logged. Kafka merely unreachable is not that: serve starts and answers 503.
+  const failure = await metadata.check({ quiet: true });
+  if (failure !== undefined && isConfigurationFailure(failure)) {
+    await metadata.close();
+    resolved.oauth?.close();
+    throw new KafkaSettingsError(failure.reason);
+  }
   let deliveries: DeliveryStore | undefined;
   if (config.redisUrl !== undefined) {
     const problem = redisUrlProblem(config.redisUrl);
     if (problem !== undefined) throw new Error(problem);
     deliveries = new RedisDeliveryStore(config.redisUrl, logger);
   }
-  const connection: KafkaConnection = {
-    brokers: config.brokers,
-    clientId: config.kafkaClientId,
-    connectionTimeoutMs: config.kafkaConnectTimeoutMs,
-  };
-  // Admin requests (the metadata probe) stay on kafkajs whichever client produces.
-  const kafka = createKafka(connection, logger);
+  logger.info(describeConnection(connection), 'kafka connection');
   const producerOptions: ProducerOptions = {
     produceTimeoutMs: config.requestTimeoutMs,
     reconnectDelayMs: 1000,
+    idempotent: config.kafkaIdempotent ?? config.kafkaClient === 'platformatic',
+    compression: config.kafkaCompression,
   };
-  let producer: RecordProducer;
+  let producer: RecordProducer | undefined;
   if (config.kafkaClient === 'platformatic') {
     // Loaded only when chosen: the default gateway does not pay for a second client's start-up.
     const { PlatformaticProducer } = await import('./kafka/producer-platformatic.js');
     producer = new PlatformaticProducer(connection, producerOptions, logger);
   } else {
-    producer = new KafkaProducer(kafka, producerOptions, logger);
+    producer = new KafkaProducer(createKafka(connection, logger), producerOptions, logger);
   }
-  const metadata = new MetadataProbe(
-    kafka,
-    () => producer.lastSuccessAt,
-    { maxAgeMs: config.kafkaMetadataMaxAgeMs },
+  let app: App | undefined;
+  const permissions = new TopicPermissions(
+    metadata,
+    {
+      bindings: () =>
+        (app?.catalog() ?? catalog).bindings.map((b) => ({
+          binding: `${b.capture}/${b.name}`,
+          topic: b.collection.topic,
+        })),
+      principal: connection.principal,
+    },
     logger,
   );
   const metrics = new Metrics();
@@ -65,8 +101,17 @@ export async function startGateway(config: Config, catalog: Catalog, logger: Log
     },
     metrics.observeBatch,
   );
-  const sink: Sink = { produce: (records, deadline) => batcher.produce(records, deadline) };
-  const app = await buildApp({
+  const sink: Sink = {
+    produce: (records, deadline) => {
+      const refusal = permissions.refusal(records);
+      if (refusal !== undefined) return Promise.reject(refusal);
+      return batcher.produce(records, deadline).catch((err: unknown) => {
+        if (err instanceof NotAuthorizedError) permissions.learn(err);
+        throw err;
+      });
+    },
+  };
+  app = await buildApp({
     config,
     catalog,
     sink,
@@ -75,31 +120,46 @@ export async function startGateway(config: Config, catalog: Catalog, logger: Log
       { name: 'kafka', ok: () => producer.connected() },
       { name: 'kafka-metadata', ok: () => metadata.fresh() },
     ],
+    readinessDetails: () => {
+      const cannotWrite = permissions.unwritable();
+      return cannotWrite.length === 0 ? {} : { cannotWrite };
+    },
     metrics,
     metricSources: { kafkaMetadataAge: () => metadata.ageMs() / 1000 },
     deliveries,
   }).catch(async (err: unknown) => {
     // A Redis client left open would keep the process alive after a failed start.
     await deliveries?.close();
+    await metadata.close();
+    resolved.oauth?.close();
     throw err;
   });
   await producer.start();
   metadata.start();
+  permissions.start();
   const address = await app.fastify.listen({ host: config.host, port: config.port });
   return {
     app,
     producer,
     batcher,
     metadata,
+    permissions,
     url: address,
     async close() {
       // Stop taking requests, let in-flight ones finish (they await the batcher), then flush and disconnect.
       app.lifecycle.phase = 'closing';
       await app.fastify.close();
       await batcher.drain();
+      permissions.close();
       await metadata.close();
       await producer.close();
+      resolved.oauth?.close();
       await deliveries?.close();
     },
   };
+}
+
+/** Kafka refuses the settings (credentials, TLS trust, certificate name): serve exits 1 with this one line. */
+export class KafkaSettingsError extends Error {
+  override name = 'KafkaSettingsError';
 }

@@ -20,8 +20,10 @@ describe('configuration', () => {
     for (const s of SETTINGS) {
       const def =
         s.default === undefined ? '—' : Array.isArray(s.default) ? '(none)' : `\`${String(s.default)}\``;
+      // A secret's row names its variable and the _FILE variable (its flag names the file: never the value).
+      const env = s.fileEnv === undefined ? `\`${s.env}\`` : `\`${s.env}\` or \`${s.fileEnv}\``;
       expect(
-        rows.some((row) => row.startsWith(`\`--${s.flag}\` | \`${s.env}\` | ${def} |`)),
+        rows.some((row) => row.startsWith(`\`--${s.flag}\` | ${env} | ${def} |`)),
         s.env,
       ).toBe(true);
     }
@@ -48,5 +50,20 @@ describe('configuration', () => {
     );
     expect(resolveConfig({ 'kafka-client': 'kafkajs' }, {}).kafkaClient).toBe('kafkajs');
     expect(resolveConfig({}, {}).kafkaClient).toBe('platformatic');
+  });
+
+  it('reads a secret from its variable or from a file, never both, and never from a flag (issue 14)', () => {
+    expect(resolveConfig({}, { TRIBUTARY_KAFKA_SASL_PASSWORD: 's3cret' }).kafkaSaslPassword).toEqual({
+      env: 'TRIBUTARY_KAFKA_SASL_PASSWORD',
+    });
+    expect(resolveConfig({}, { TRIBUTARY_KAFKA_SASL_PASSWORD_FILE: '/run/p' }).kafkaSaslPassword).toEqual({
+      file: '/run/p',
+    });
+    expect(resolveConfig({ 'kafka-sasl-password-file': '/x' }, {}).kafkaSaslPassword).toEqual({ file: '/x' });
+    expect(() =>
+      resolveConfig({}, { TRIBUTARY_KAFKA_SASL_PASSWORD: 'a', TRIBUTARY_KAFKA_SASL_PASSWORD_FILE: '/p' }),
+    ).toThrow(/both set/);
+    expect(SETTINGS.some((s) => s.flag === 'kafka-sasl-password')).toBe(false);
+    expect(resolveConfig({}, {}).kafkaSaslPassword).toBeUndefined();
   });
 });

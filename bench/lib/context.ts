@@ -26,6 +26,8 @@ export interface BenchContext {
   workDir: string;
   bootstrap: string[];
   kafkaPid: number;
+  /** The local broker's data folder (node-N/data/<topic>-<partition>). */
+  kafkaDataDir?: string;
   settings: Settings;
   log(message: string): void;
 }

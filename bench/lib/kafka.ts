@@ -1,5 +1,7 @@
 // Topics for each measurement, and a count of what reached them: a scenario's documents/s is only reported
 // next to the number of records Kafka holds, so an answer that was not backed by a write would show.
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import kafkajs from 'kafkajs';
 
 const { Kafka, logLevel } = kafkajs;
@@ -41,4 +43,22 @@ let serial = 0;
 export function topicFor(scenario: string): string {
   serial++;
   return `bench.${scenario}.${Date.now().toString(36)}${serial}`;
+}
+
+/**
+ * Bytes the topic's log segments hold on the broker's disk (every node folder of a local Kafka data dir): record
+ * batches as the producer compressed them, which is what the broker stores and replicates.
+ */
+export async function topicBytes(dataDir: string, topic: string): Promise<number> {
+  let total = 0;
+  for (const node of await readdir(dataDir)) {
+    const logs = path.join(dataDir, node, 'data');
+    const partitions = await readdir(logs).catch(() => [] as string[]);
+    for (const dir of partitions.filter((d) => d.startsWith(`${topic}-`))) {
+      for (const file of await readdir(path.join(logs, dir))) {
+        if (file.endsWith('.log')) total += (await stat(path.join(logs, dir, file))).size;
+      }
+    }
+  }
+  return total;
 }

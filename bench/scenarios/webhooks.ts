@@ -3,7 +3,7 @@
 import { type BenchContext, logFile } from '../lib/context.js';
 import { batchBodies, orderPool } from '../lib/documents.js';
 import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
-import { countRecords, createTopics, topicFor } from '../lib/kafka.js';
+import { countRecords, createTopics, topicBytes, topicFor } from '../lib/kafka.js';
 import { measureHttp } from '../lib/measure-http.js';
 import type { Measurement } from '../results.js';
 
@@ -19,7 +19,14 @@ export async function measureWebhooks(
   ctx: BenchContext,
   shape: WebhookShape,
   round: number,
-  extra: { flags?: string[]; nodeArgs?: string[]; id?: string; client?: 'serve' | 'confluent' } = {},
+  extra: {
+    flags?: string[];
+    nodeArgs?: string[];
+    id?: string;
+    client?: 'serve' | 'confluent';
+    /** The broker's data folder: also measure the bytes the topic takes on disk (compression scenario). */
+    brokerDataDir?: string;
+  } = {},
 ): Promise<Measurement> {
   const id = extra.id ?? IDS[shape];
   const topic = topicFor(id);
@@ -27,7 +34,7 @@ export async function measureWebhooks(
   const catalog = await writeOrdersCatalog(ctx.workDir, topic);
   const size = ctx.settings.batchSize;
   const bodies = shape === 'single' ? orderPool(1000) : batchBodies(20, size, shape);
-  return measureHttp(ctx, {
+  const measured = await measureHttp(ctx, {
     id,
     round,
     load: {
@@ -51,4 +58,6 @@ export async function measureWebhooks(
     },
     count: () => countRecords(ctx.bootstrap, topic),
   });
+  if (extra.brokerDataDir !== undefined) measured.brokerBytes = await topicBytes(extra.brokerDataDir, topic);
+  return measured;
 }

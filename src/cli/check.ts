@@ -1,10 +1,14 @@
 import { loadCatalog } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
+import { ConfigError, resolveConfig } from '../config.js';
+import { kafkaSettingsProblems, resolveConnection } from '../kafka/connection.js';
 import { parseFlags } from './main.js';
 
 const HELP = `Usage: tributary check --catalog FILE
 
 Loads the catalog and its imports, and reports every problem at once, each with its file and location.
+Also checks the Kafka connection settings in the environment (TRIBUTARY_KAFKA_*): unset or unreadable
+secrets, unreadable certificate files, a key its passphrase does not open.
 Exit code 0 when the catalog is valid (warnings allowed), 1 when it has problems.
 
 Options:
@@ -30,8 +34,11 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const result = await loadCatalog(file);
   const text = formatProblems(result);
   if (text !== '') console.log(text);
-  if (result.problems.length > 0) {
-    console.log(`${result.problems.length} problem(s), ${result.warnings.length} warning(s)`);
+  const kafka = kafkaProblems();
+  for (const p of kafka) console.log(`kafka settings: ${p}`);
+  const problems = result.problems.length + kafka.length;
+  if (problems > 0) {
+    console.log(`${problems} problem(s), ${result.warnings.length} warning(s)`);
     return 1;
   }
   const catalog = result.catalog!;
@@ -39,4 +46,16 @@ export async function checkCommand(argv: string[]): Promise<number> {
     `ok: ${catalog.collections.size} collection(s), ${catalog.captures.size} capture(s), ${catalog.bindings.length} binding(s), ${result.warnings.length} warning(s)`,
   );
   return 0;
+}
+
+function kafkaProblems(): string[] {
+  try {
+    const config = resolveConfig({}, process.env);
+    const resolved = resolveConnection(config);
+    resolved.oauth?.close();
+    return kafkaSettingsProblems(config, resolved);
+  } catch (err) {
+    if (err instanceof ConfigError) return [err.message];
+    throw err;
+  }
 }

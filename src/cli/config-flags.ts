@@ -15,6 +15,7 @@ export function configFlagHelp(): string {
       s.default === undefined
         ? ''
         : ` (default: ${Array.isArray(s.default) ? s.default.join(',') || 'none' : s.default})`;
-    return `  --${s.flag.padEnd(28)}${s.help}${def}\n  ${''.padEnd(30)}env ${s.env}`;
+    const env = s.fileEnv === undefined ? s.env : `${s.env} (the value) or ${s.fileEnv} (a file)`;
+    return `  --${s.flag.padEnd(28)}${s.help}${def}\n  ${''.padEnd(30)}env ${env}`;
   }).join('\n');
 }

@@ -1,19 +1,21 @@
 // `tributary serve | check | topics`. Each command answers --help; exit codes: 0 ok, 1 failure, 2 usage error.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { checkCommand } from './check.js';
-import { serveCommand } from './serve.js';
-import { topicsCommand } from './topics.js';
 
 export type Command = (argv: string[]) => Promise<number>;
 
+// Each command is loaded when run: `--help` and `check` need not load both Kafka clients and Fastify (~0.5 s of
+// CPU on 2 cores).
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   serve: {
-    run: serveCommand,
+    run: async (argv) => (await import('./serve.js')).serveCommand(argv),
     summary: 'run the gateway (starts a local Kafka when no brokers are configured)',
   },
-  check: { run: checkCommand, summary: 'check a catalog and report every problem' },
+  check: {
+    run: async (argv) => (await import('./check.js')).checkCommand(argv),
+    summary: 'check a catalog and report every problem',
+  },
   topics: {
-    run: topicsCommand,
+    run: async (argv) => (await import('./topics.js')).topicsCommand(argv),
     summary: "create the catalog's missing topics and report differing settings",
   },
 };

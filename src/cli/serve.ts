@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { loadCatalog } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
 import { type Config, ConfigError, resolveConfig } from '../config.js';
-import { type Gateway, startGateway } from '../gateway.js';
+import { type Gateway, KafkaSettingsError, startGateway } from '../gateway.js';
+import { type KafkaConnection, kafkaSettingsProblems, resolveConnection } from '../kafka/connection.js';
+import { classifyFailure } from '../kafka/failure.js';
 import { createKafka } from '../kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../kafka/topics.js';
 import { type LocalKafka, startLocalKafka } from '../local-kafka/broker.js';
@@ -49,6 +51,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const logger = createLogger(config.logLevel);
   const loaded = await loadCatalog(config.catalog);
+  const kafkaProblems = kafkaSettingsProblems(config, resolveConnection(config));
+  if (kafkaProblems.length > 0) {
+    for (const p of kafkaProblems) console.error(`tributary serve: ${p}`);
+    logger.fatal({ problems: kafkaProblems.length }, 'Kafka connection settings have problems; not starting');
+    return 2;
+  }
   if (loaded.catalog === undefined) {
     console.error(formatProblems(loaded));
     logger.fatal({ problems: loaded.problems.length }, 'catalog has problems; not starting');
@@ -75,13 +83,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
         logger,
       );
     }
-    gateway = await startGateway(config, loaded.catalog, logger);
+    gateway = await startGateway(config, loaded.catalog, logger, resolveConnection(config));
     logger.info(
       { url: gateway.url, bindings: loaded.catalog.bindings.map((b) => b.path) },
       'tributary is serving',
     );
   } catch (err) {
-    logger.fatal({ err }, 'could not start');
+    // One line naming the cause: Kafka refusing the settings, or whatever else stopped the start.
+    if (err instanceof KafkaSettingsError) logger.fatal(`kafka: ${err.message}; not starting`);
+    else if (err instanceof TopicsError) logger.fatal(`kafka: ${err.message}; not starting`);
+    else logger.fatal({ err }, 'could not start');
     await local?.stop();
     return 1;
   }
@@ -110,15 +121,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+class TopicsError extends Error {}
+
 async function ensureTopics(config: Config, topics: string[], logger: Logger): Promise<void> {
-  const kafka = createKafka(
-    {
-      brokers: config.brokers,
-      clientId: `${config.kafkaClientId}-admin`,
-      connectionTimeoutMs: config.kafkaConnectTimeoutMs,
-    },
-    logger,
-  );
+  const admin: KafkaConnection = resolveConnection(config, process.env, {
+    clientId: `${config.kafkaClientId}-admin`,
+  }).connection;
+  const kafka = createKafka(admin, logger);
   const report = await reconcileTopics(
     kafka,
     topics,
@@ -128,7 +137,9 @@ async function ensureTopics(config: Config, topics: string[], logger: Logger): P
       minInsyncReplicas: config.topicMinInsyncReplicas,
     },
     { create: true },
-  );
+  ).catch((err: unknown) => {
+    throw new TopicsError(`creating topics failed: ${classifyFailure(err).reason}`, { cause: err });
+  });
   if (report.created.length > 0) logger.info({ topics: report.created }, 'created topics');
   for (const d of report.differences) logger.warn(d, 'topic setting differs from configuration');
 }

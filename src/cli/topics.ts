@@ -1,6 +1,8 @@
 import { loadCatalog } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
 import { ConfigError, resolveConfig } from '../config.js';
+import { resolveConnection } from '../kafka/connection.js';
+import { classifyFailure } from '../kafka/failure.js';
 import { createKafka } from '../kafka/producer-kafkajs.js';
 import { reconcileTopics } from '../kafka/topics.js';
 import { createLogger } from '../ops/logger.js';
@@ -19,6 +21,7 @@ Options:
   --topic-replication-factor N      default 3; also TRIBUTARY_TOPIC_REPLICATION_FACTOR
   --topic-min-insync-replicas N     default 2; also TRIBUTARY_TOPIC_MIN_INSYNC_REPLICAS
   --dry-run                         report only, create nothing
+  Connection security (TLS, SASL, OAUTHBEARER) comes from the TRIBUTARY_KAFKA_* variables, as for serve.
   -h, --help                        show this help`;
 
 export async function topicsCommand(argv: string[]): Promise<number> {
@@ -58,14 +61,12 @@ export async function topicsCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const logger = createLogger('warn');
-  const kafka = createKafka(
-    {
-      brokers: config.brokers,
-      clientId: `${config.kafkaClientId}-admin`,
-      connectionTimeoutMs: config.kafkaConnectTimeoutMs,
-    },
-    logger,
-  );
+  const resolved = resolveConnection(config, process.env, { clientId: `${config.kafkaClientId}-admin` });
+  if (resolved.problems.length > 0) {
+    for (const p of resolved.problems) console.error(`tributary topics: ${p}`);
+    return 2;
+  }
+  const kafka = createKafka(resolved.connection, logger);
   const topics = [...loaded.catalog.collections.values()].map((c) => c.topic);
   const report = await reconcileTopics(
     kafka,
@@ -76,7 +77,12 @@ export async function topicsCommand(argv: string[]): Promise<number> {
       minInsyncReplicas: config.topicMinInsyncReplicas,
     },
     { create: dryRun !== true },
-  );
+  ).catch((err: unknown) => {
+    console.error(`tributary topics: ${classifyFailure(err).reason}`);
+    return undefined;
+  });
+  resolved.oauth?.close();
+  if (report === undefined) return 1;
   for (const t of report.created) console.log(`created: ${t}`);
   for (const t of report.existing) console.log(`exists: ${t}`);
   for (const t of report.missing) console.log(`missing: ${t}`);

@@ -5,6 +5,7 @@
 // the first failure or when its deadline passes. Records of a ticket that already settled are dropped before they
 // are sent, so a request answered 503 while Kafka was down does not reach Kafka later.
 import { ERRORS, TributaryError } from '../errors.js';
+import { NotAuthorizedError } from './authorization.js';
 import { type OutboundRecord, recordSize } from './record.js';
 
 export interface BatcherOptions {
@@ -173,7 +174,19 @@ export class Batcher {
             ? err
             : new TributaryError(ERRORS.KAFKA_UNAVAILABLE, 'produce failed', { cause: err });
         this.observe?.({ records: batch.length, bytes, ms: Date.now() - started, error });
-        for (const { ticket } of batch) settle(ticket, error);
+        if (error instanceof NotAuthorizedError) {
+          // Only the documents of refused topics are the ACL's; the rest were batched with them and may retry.
+          const topics = new Set(batch.map((e) => e.record.topic));
+          const bystander = new TributaryError(
+            ERRORS.KAFKA_UNAVAILABLE,
+            'batched with documents for a topic Kafka refused; retry',
+            { cause: error },
+          );
+          for (const { ticket, record } of batch)
+            settle(ticket, error.appliesTo(record.topic, topics) ? error : bystander);
+        } else {
+          for (const { ticket } of batch) settle(ticket, error);
+        }
         this.afterSend();
       },
     );

@@ -1,5 +1,6 @@
 // Cluster questions asked outside the produce path (the local Kafka's supervisor waits with them).
 import kafkajs from 'kafkajs';
+import './kafkajs-timeout-patch.js';
 
 // kafkajs is CommonJS; take its exports off the default as the rest of src/kafka does.
 const { Kafka, logLevel } = kafkajs;

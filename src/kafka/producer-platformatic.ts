@@ -13,59 +13,73 @@ import {
 } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import { ERRORS, TributaryError } from '../errors.js';
+import { NotAuthorizedError } from './authorization.js';
+import type { KafkaConnection } from './connection.js';
 import { type ProducerOptions, RetryingProducer } from './producer.js';
-import type { KafkaConnection } from './producer-kafkajs.js';
 import type { OutboundRecord } from './record.js';
 
 type StringProducer = Producer<string, string, string, string>;
 
 const CLIENT_TIMEOUT_MARGIN_MS = 2000;
+/** The client's backoff between its own retries of a produce: 50 ms doubling to 250 ms (as the gateway's own). */
+const RETRY_INITIAL_MS = 50;
+const RETRY_MAX_MS = 250;
 
 /**
- * What the client does with a batch, read in its source (1.35.0, dist/clients/producer/producer.js): one send()
+ * What the client does with a batch, read in its source (2.12.1, dist/clients/producer/producer.js): one send()
  * groups the records by leader broker and sends one ProduceRequest per broker; a partition error in a response
  * (parseResponse) or a failed request fails the whole send() once every broker answered. It never resolves with
- * a partition unacknowledged. Its own retries are turned off (`retries: 0`, `repeatOnStaleMetadata: false`) so
- * that every retry is ours, of the whole batch, in a fresh send() (RetryingProducer.send); it then needs to be
- * told to forget its cached leaders after a failure, which kafkajs does by itself.
+ * a partition unacknowledged.
+ *
+ * Idempotent (the default): the client retries each broker's request itself with the same producer id and
+ * sequence numbers, after refreshing metadata, so a request whose acknowledgement was lost (leader failover) is
+ * written once: the new leader answers the repeat as a duplicate. Its retries are bounded to about the request
+ * deadline (retriesWithin); a send that still fails drops the producer id (the client starts a new one), its
+ * documents were answered 503 and may have landed. The gateway never resends such a batch: a resend under a new
+ * producer id is what wrote duplicates (68 of 139,947 in issue 7's failover drill).
+ *
+ * Not idempotent (TRIBUTARY_KAFKA_IDEMPOTENT=false): the client's retries are off and RetryingProducer resends
+ * whole batches in fresh send() calls, at least once; the client then must forget its cached leaders itself.
  */
 export class PlatformaticProducer extends RetryingProducer {
   private readonly producer: StringProducer;
   protected readonly client = 'platformatic';
+  protected override readonly retriesInClient: boolean;
 
   constructor(conn: KafkaConnection, opts: ProducerOptions, logger: Logger) {
     super(opts, logger);
+    const idempotent = opts.idempotent ?? true;
+    this.retriesInClient = idempotent;
     const options: PlatformaticOptions<string, string, string, string> & { requestTimeout: number } = {
       clientId: conn.clientId,
       bootstrapBrokers: conn.brokers,
       connectTimeout: conn.connectionTimeoutMs,
       // The broker's wait for the in-sync replicas. The client's own wait is longer, so that the broker's
-      // REQUEST_TIMED_OUT normally arrives first: in 1.35.0 a response that comes after the client gave up is
-      // not consumed (connection.js #onData returns early on `timedOut`), and the next one on that connection
-      // then fails it with UnexpectedCorrelationIdError. Past the deadline the batcher has answered 503 anyway.
+      // REQUEST_TIMED_OUT normally arrives first: a response that comes after the client gave up is not consumed
+      // (connection.js #onData returns early on `timedOut`). Past the deadline the batcher has answered 503 anyway.
       timeout: opts.produceTimeoutMs,
       requestTimeout: opts.produceTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
-      retries: 0,
-      repeatOnStaleMetadata: false,
+      retries: idempotent ? retriesWithin(opts.produceTimeoutMs) : 0,
+      retryDelay: (_client, _operation, attempt) =>
+        Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** (attempt - 1)),
+      repeatOnStaleMetadata: idempotent,
       acks: ProduceAcks.ALL,
-      idempotent: false,
+      idempotent,
+      compression: opts.compression ?? 'none',
       autocreateTopics: false,
       serializers: stringSerializers,
       // Java's (and kafkajs's) murmur2 partitioner: a key lands on the same partition with either client. The
       // client's default keeps the sign bit and sends some keys elsewhere.
       partitioner: compatibilityPartitioner,
     };
-    if (conn.ssl) options.tls = {};
-    if (conn.sasl) {
-      const mechanism = conn.sasl.mechanism.toUpperCase() as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
-      options.sasl = { mechanism, username: conn.sasl.username, password: conn.sasl.password };
-    }
+    Object.assign(options, platformaticSecurity(conn));
     this.producer = new Producer(options);
   }
 
   /** One Metadata round trip to a bootstrap broker: Kafka answers, like kafkajs's connect(). */
   protected async open(): Promise<void> {
-    await this.producer.metadata({ topics: [], forceUpdate: true });
+    // retries 0: a down or misconfigured Kafka is reported at once; RetryingProducer reconnects on its own clock.
+    await this.producer.metadata({ topics: [], forceUpdate: true, retries: 0 });
   }
 
   protected async produce(records: OutboundRecord[]): Promise<void> {
@@ -74,7 +88,7 @@ export class PlatformaticProducer extends RetryingProducer {
       // writes to the objects it is given), so a retry can hand over the same ones.
       await this.producer.send({ messages: records, acks: ProduceAcks.ALL });
     } catch (err) {
-      // Leaders may have moved or a broker died: the next attempt asks Kafka again instead of trusting the cache.
+      // Leaders may have moved or a broker died: the next send asks Kafka again instead of trusting the cache.
       this.producer.clearMetadata();
       throw err;
     }
@@ -89,10 +103,42 @@ export class PlatformaticProducer extends RetryingProducer {
   }
 }
 
+/**
+ * Retries whose backoff (50, 100, 200, then 250 ms) adds up to the deadline: the client gives up about when the
+ * batcher has answered 503, so an in-flight slot is not held for long after (each attempt may add one request
+ * timeout while a broker is stalled). 18 for the 4 s default.
+ */
+export function retriesWithin(deadlineMs: number): number {
+  let retries = 0;
+  for (let total = 0; total < deadlineMs; retries++)
+    total += Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** retries);
+  return retries;
+}
+
+/** TLS and SASL as the client's options: tls.connect options as they are, SASL mechanism names upper case. */
+export function platformaticSecurity(
+  conn: KafkaConnection,
+): Pick<PlatformaticOptions<string, string, string, string>, 'tls' | 'sasl'> {
+  const out: Pick<PlatformaticOptions<string, string, string, string>, 'tls' | 'sasl'> = {};
+  if (conn.tls !== undefined) out.tls = { ...conn.tls, rejectUnauthorized: true };
+  const sasl = conn.sasl;
+  if (sasl?.mechanism === 'oauthbearer') {
+    // Called on every (re)authentication (the client re-authenticates at 80% of the broker's session lifetime).
+    out.sasl = { mechanism: 'OAUTHBEARER', token: () => sasl.token() };
+  } else if (sasl !== undefined) {
+    const mechanism = sasl.mechanism.toUpperCase() as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+    out.sasl = { mechanism, username: sasl.username, password: sasl.password };
+  }
+  return out;
+}
+
 export function classifyPlatformaticError(err: unknown): TributaryError {
   if (err instanceof TributaryError) return err;
   const causes = flatten(err);
   const apiIds = new Set(causes.map((e) => (e as { apiId?: unknown }).apiId));
+  if (apiIds.has('TOPIC_AUTHORIZATION_FAILED')) {
+    return new NotAuthorizedError(deniedTopics(causes), { cause: err });
+  }
   if (apiIds.has('MESSAGE_TOO_LARGE') || apiIds.has('RECORD_LIST_TOO_LARGE')) {
     return new TributaryError(ERRORS.KAFKA_RECORD_TOO_LARGE, 'Kafka refused a record as too large', {
       cause: err,
@@ -113,4 +159,26 @@ function flatten(err: unknown, depth = 0, into: Error[] = []): Error[] {
   }
   flatten(err.cause, depth + 1, into);
   return into;
+}
+
+/**
+ * Topics named by TOPIC_AUTHORIZATION_FAILED errors: a ResponseError keeps the response, and each of its
+ * ProtocolErrors the path into it (`/topics/2` in Metadata, `/responses/0/partition_responses/1` in Produce).
+ * undefined when one cannot be placed (the caller then treats every topic of the batch as unknown).
+ */
+function deniedTopics(causes: Error[]): string[] | undefined {
+  const topics = new Set<string>();
+  for (const e of causes) {
+    const { response, errors } = e as { response?: unknown; errors?: unknown };
+    if (response === undefined || !Array.isArray(errors)) continue;
+    for (const inner of errors as { apiId?: unknown; path?: unknown }[]) {
+      if (inner.apiId !== 'TOPIC_AUTHORIZATION_FAILED') continue;
+      const match = typeof inner.path === 'string' ? /^\/(topics|responses)\/(\d+)/.exec(inner.path) : null;
+      const list = match === null ? undefined : (response as Record<string, unknown>)[match[1]!];
+      const entry = Array.isArray(list) ? (list[Number(match![2])] as { name?: unknown }) : undefined;
+      if (typeof entry?.name !== 'string') return undefined;
+      topics.add(entry.name);
+    }
+  }
+  return topics.size === 0 ? undefined : [...topics];
 }

@@ -2,7 +2,9 @@
 // with reconnects, and resending whole batches until the deadline. The clients (kafkajs in producer-kafkajs.ts,
 // @platformatic/kafka in producer-platformatic.ts) only supply one produce attempt and their error mapping.
 import type { Logger } from 'pino';
+import type { KafkaCompression } from '../config.js';
 import { ERRORS, TributaryError } from '../errors.js';
+import { classifyFailure } from './failure.js';
 import type { OutboundRecord } from './record.js';
 
 export interface ProducerOptions {
@@ -10,6 +12,9 @@ export interface ProducerOptions {
   produceTimeoutMs: number;
   /** Delay between connection attempts while Kafka is unreachable. */
   reconnectDelayMs: number;
+  /** Retries inside the client with the same producer id and sequences (platformatic only; default there: on). */
+  idempotent?: boolean;
+  compression?: KafkaCompression;
 }
 
 /** The gateway's producer, whichever client is behind it (TRIBUTARY_KAFKA_CLIENT). */
@@ -42,6 +47,11 @@ export abstract class RetryingProducer implements RecordProducer {
 
   /** Which library produces (TRIBUTARY_KAFKA_CLIENT), for the logs. */
   protected abstract readonly client: string;
+  /**
+   * True when the client retries a failed produce itself, idempotently: then a produce that failed is never sent
+   * again by send() (a fresh call would carry new sequence numbers, and a batch that had landed would land twice).
+   */
+  protected readonly retriesInClient: boolean = false;
   /** Connects the client (resolves once it can produce). */
   protected abstract open(): Promise<void>;
   /** One produce attempt of every record with acks=all, in as few requests as the client makes. */
@@ -72,7 +82,13 @@ export abstract class RetryingProducer implements RecordProducer {
         this.logger.info({ client: this.client }, 'kafka producer connected');
       })
       .catch((err: unknown) => {
-        this.logger.warn({ client: this.client, err: describe(err) }, 'kafka unreachable; retrying');
+        // One line per cause comes from the metadata probe (metadata-probe.ts), which asks Kafka on its own
+        // connection; a line per reconnect attempt here would repeat it every second.
+        const failure = classifyFailure(err);
+        this.logger.debug(
+          { client: this.client, cause: failure.kind, err: failure.reason },
+          'kafka producer cannot connect; retrying',
+        );
         this.scheduleReconnect();
       })
       .finally(() => {
@@ -91,10 +107,11 @@ export abstract class RetryingProducer implements RecordProducer {
   }
 
   /**
-   * Retries are ours, not the client's, and each resends the whole batch in a fresh call: a client that retries
-   * inside one call can lose records it never resent while still resolving (kafkajs did, see producer-kafkajs.ts). A
-   * fresh call re-sends records that had landed (duplicates: the at-least-once the README promises) but never
-   * drops one.
+   * Without client retries (kafkajs, or platformatic with TRIBUTARY_KAFKA_IDEMPOTENT=false) retries are ours, and
+   * each resends the whole batch in a fresh call: a client that retries inside one call can lose records it never
+   * resent while still resolving (kafkajs did, see producer-kafkajs.ts). A fresh call re-sends records that had
+   * landed (duplicates: at-least-once) but never drops one. With idempotent client retries (retriesInClient) only
+   * attempts that sent nothing (not connected yet) are repeated here.
    *
    * Backoff 50 ms doubling to 250 ms until the deadline: leadership moves ~3 s after a broker dies (session
    * timeout), and polling often finds the new leader within 250 ms of that.
@@ -102,25 +119,24 @@ export abstract class RetryingProducer implements RecordProducer {
   async send(records: OutboundRecord[]): Promise<void> {
     const giveUpAt = Date.now() + this.opts.produceTimeoutMs;
     for (let attempt = 0; ; attempt++) {
+      let sent = false;
       try {
-        await this.sendOnce(records);
+        if (!this.isConnected) {
+          void this.connect();
+          throw new TributaryError(ERRORS.KAFKA_UNAVAILABLE, 'not connected to Kafka');
+        }
+        sent = true;
+        await this.produce(records);
+        this.lastSuccessAt = Date.now();
         return;
       } catch (err) {
         const error = err instanceof TributaryError ? err : this.classify(err);
         const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt);
+        if (sent && this.retriesInClient) throw error;
         if (!error.retryable || this.closed || Date.now() + delay >= giveUpAt) throw error;
         await sleep(delay);
       }
     }
-  }
-
-  private async sendOnce(records: OutboundRecord[]): Promise<void> {
-    if (!this.isConnected) {
-      void this.connect();
-      throw new TributaryError(ERRORS.KAFKA_UNAVAILABLE, 'not connected to Kafka');
-    }
-    await this.produce(records);
-    this.lastSuccessAt = Date.now();
   }
 
   async close(): Promise<void> {
@@ -136,7 +152,3 @@ const RETRY_INITIAL_MS = 50;
 const RETRY_MAX_MS = 250;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}

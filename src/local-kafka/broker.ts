@@ -28,6 +28,8 @@ export interface LocalKafkaNode {
   /** Restarts the node on the same ports and data; resolves once it serves metadata. */
   start(): Promise<void>;
   running(): boolean;
+  /** Port of each extra listener (StartLocalKafkaOptions.listeners), by listener name. */
+  readonly listenerPorts: Readonly<Record<string, number>>;
 }
 
 export interface LocalKafka {
@@ -40,6 +42,21 @@ export interface LocalKafka {
    * caller's dataDir get SIGTERM, so the next start needs no log recovery.
    */
   stop(): Promise<void>;
+  /** host:port of every node on an extra listener (StartLocalKafkaOptions.listeners). */
+  listenerBootstrap(name: string): string[];
+}
+
+/** A listener beside PLAINTEXT, which stays the inter-broker listener and the one readiness is probed on. */
+export interface ExtraListener {
+  /** Listener name as in server.properties (`SASL_SSL`, `MTLS`); its listener.name.<lower>.* props go in brokerProps. */
+  name: string;
+  protocol: 'SSL' | 'SASL_SSL' | 'SASL_PLAINTEXT' | 'PLAINTEXT';
+}
+
+export interface ScramCredential {
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  user: string;
+  password: string;
 }
 
 export interface StartLocalKafkaOptions {
@@ -58,6 +75,12 @@ export interface StartLocalKafkaOptions {
    */
   fastStartup?: boolean;
   startTimeoutMs?: number;
+  /** Secured listeners (issue 14): TLS and SASL, each on its own free port per node. */
+  listeners?: ExtraListener[];
+  /** SCRAM users written into the metadata at format time (kafka-storage format --add-scram). */
+  scramCredentials?: ScramCredential[];
+  /** JVM system properties, e.g. Kafka 4's org.apache.kafka.sasl.oauthbearer.allowed.urls. */
+  systemProperties?: Record<string, string>;
 }
 
 const DEFAULT_HEAP_MB = 512;
@@ -146,6 +169,8 @@ interface ClusterContext {
   /** Counted from spawn: a cold jar download is not part of it. */
   startTimeoutMs: number;
   log: (msg: string) => void;
+  /** Extra arguments of `StorageTool format` (--add-scram ...). */
+  formatArgs: string[];
 }
 
 class LocalNode implements LocalKafkaNode {
@@ -154,6 +179,7 @@ class LocalNode implements LocalKafkaNode {
   private exitInfo = '';
   private spawnFailed = false;
   private dumpingArchive = false;
+  listenerPorts: Record<string, number> = {};
 
   constructor(
     readonly id: number,
@@ -281,9 +307,14 @@ export async function startLocalKafka(opts: StartLocalKafkaOptions = {}): Promis
       `-Xmx${heapMb}m`,
       ...(opts.fastStartup === false ? [] : ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1']),
       '-Xshare:auto',
+      ...Object.entries(opts.systemProperties ?? {}).map(([k, v]) => `-D${k}=${v}`),
     ],
     startTimeoutMs: opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
     log,
+    formatArgs: (opts.scramCredentials ?? []).flatMap((c) => [
+      '--add-scram',
+      `${c.mechanism}=[name=${c.user},password=${c.password}]`,
+    ]),
   };
 
   const ownsDir = opts.dataDir === undefined;
@@ -299,6 +330,21 @@ export async function startLocalKafka(opts: StartLocalKafkaOptions = {}): Promis
       new LocalNode(i + 1, ports[i * 2]!, ports[i * 2 + 1]!, path.join(dataDir, `node-${i + 1}`), ctx),
   );
   const bootstrap = nodes.map((n) => `127.0.0.1:${n.port}`);
+  const extraListeners = opts.listeners ?? [];
+  if (extraListeners.length > 0) {
+    const extraPorts = await freePorts(count * extraListeners.length);
+    nodes.forEach((n, i) => {
+      extraListeners.forEach((l, j) => {
+        n.listenerPorts[l.name] = extraPorts[i * extraListeners.length + j]!;
+      });
+    });
+  }
+  const listenerBootstrap = (name: string): string[] =>
+    nodes.map((n) => {
+      const port = n.listenerPorts[name];
+      if (port === undefined) throw new Error(`no listener ${name}`);
+      return `127.0.0.1:${port}`;
+    });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -318,7 +364,7 @@ export async function startLocalKafka(opts: StartLocalKafkaOptions = {}): Promis
     await Promise.all(
       nodes.map(async (n) => {
         await mkdir(path.join(n.dir, 'data'), { recursive: true });
-        await writeFile(n.propsFile, renderProps(n, voters, count, opts.brokerProps ?? {}));
+        await writeFile(n.propsFile, renderProps(n, voters, count, opts.brokerProps ?? {}, extraListeners));
         await formatStorage(n, clusterId, ctx);
       }),
     );
@@ -331,10 +377,26 @@ export async function startLocalKafka(opts: StartLocalKafkaOptions = {}): Promis
   log(
     `Kafka ${dist.version}: ${count} node(s) ready at ${bootstrap.join(',')} in ${seconds(started)} (data in ${dataDir})`,
   );
-  return { bootstrap, nodes, dataDir, stop };
+  return { bootstrap, nodes, dataDir, stop, listenerBootstrap };
 }
 
-function renderProps(node: LocalNode, voters: string, count: number, extra: Record<string, string>): string {
+/** Adds each extra listener to listeners, advertised.listeners and the protocol map. */
+function addListeners(props: Record<string, string>, node: LocalNode, listeners: ExtraListener[]): void {
+  for (const l of listeners) {
+    const address = `${l.name}://127.0.0.1:${node.listenerPorts[l.name]}`;
+    props['listeners'] += `,${address}`;
+    props['advertised.listeners'] += `,${address}`;
+    props['listener.security.protocol.map'] += `,${l.name}:${l.protocol}`;
+  }
+}
+
+function renderProps(
+  node: LocalNode,
+  voters: string,
+  count: number,
+  extra: Record<string, string>,
+  listeners: ExtraListener[] = [],
+): string {
   const replicated = count > 1;
   const props: Record<string, string> = {
     'process.roles': 'broker,controller',
@@ -369,6 +431,7 @@ function renderProps(node: LocalNode, voters: string, count: number, extra: Reco
     props['broker.session.timeout.ms'] = '3000';
     props['replica.lag.time.max.ms'] = '5000';
   }
+  addListeners(props, node, listeners);
   Object.assign(props, extra);
   return `${Object.entries(props)
     .map(([k, v]) => `${k}=${v}`)
@@ -408,6 +471,7 @@ async function formatStorage(node: LocalNode, clusterId: string, ctx: ClusterCon
     clusterId,
     '-c',
     node.propsFile,
+    ...ctx.formatArgs,
   ];
   try {
     await execFileAsync(javaBin(), args, { maxBuffer: 16 * 1024 * 1024 });

@@ -28,24 +28,38 @@ function record(name: string, title: string, what: string, r: DrillResult, passe
 }
 
 describe('fault drills (issue 7)', () => {
-  it('1: SIGKILL of the partition leader in a 3-node cluster loses no acknowledged document', async () => {
-    const cluster = await startLocalKafka({ nodes: 3 });
-    try {
-      const r = await failoverDrill(cluster, SIZE);
-      const passed = r.comparison.lost === 0 && r.comparison.acknowledged > 0;
-      record(
-        'drill-1-failover',
-        'Drill 1: partition leader SIGKILLed in a three-node cluster',
-        'Three KRaft nodes on loopback (broker.session.timeout.ms 3000, replica.lag.time.max.ms 5000). Webhook writers post and WebSocket writers stream (4 frames pipelined) without pause; the leader of partition 0 gets SIGKILL, stays down for the fault window while writes go on, then is started again.',
-        r,
-        passed,
-      );
-      expect(r.comparison.lostIds).toEqual([]);
-      expect(r.comparison.acknowledged).toBeGreaterThan(SIZE.warmupAcks);
-    } finally {
-      await cluster.stop();
-    }
-  });
+  // Issue 14: once per producer client, so docs/reliability.md shows lost and duplicates side by side.
+  it.each([
+    ['platformatic', 'drill-1-failover', ''],
+    ['kafkajs', 'drill-1-failover-kafkajs', ', kafkajs producer'],
+  ] as const)(
+    '1: SIGKILL of the partition leader in a 3-node cluster loses no acknowledged document (%s)',
+    async (client, section, label) => {
+      const saved = process.env['TRIBUTARY_KAFKA_CLIENT'];
+      // The gateway child inherits it, and the report names it.
+      process.env['TRIBUTARY_KAFKA_CLIENT'] = client;
+      const cluster = await startLocalKafka({ nodes: 3 });
+      try {
+        const r = await failoverDrill(cluster, SIZE);
+        const passed = r.comparison.lost === 0 && r.comparison.acknowledged > 0;
+        record(
+          section,
+          `Drill 1: partition leader SIGKILLed in a three-node cluster${label}`,
+          'Three KRaft nodes on loopback (broker.session.timeout.ms 3000, replica.lag.time.max.ms 5000). Webhook writers post and WebSocket writers stream (4 frames pipelined) without pause; the leader of partition 0 gets SIGKILL, stays down for the fault window while writes go on, then is started again.',
+          r,
+          passed,
+        );
+        expect(r.comparison.lostIds).toEqual([]);
+        expect(r.comparison.acknowledged).toBeGreaterThan(SIZE.warmupAcks);
+        // Issue 14: the idempotent producer (platformatic, the default) writes each acknowledged document once.
+        if (client === 'platformatic') expect(r.comparison.duplicates).toBe(0);
+      } finally {
+        await cluster.stop();
+        if (saved === undefined) delete process.env['TRIBUTARY_KAFKA_CLIENT'];
+        else process.env['TRIBUTARY_KAFKA_CLIENT'] = saved;
+      }
+    },
+  );
 
   describe('single broker', () => {
     let kafka: LocalKafka;

@@ -18,9 +18,23 @@ figures of the latest run of its drill, with the machine and versions it ran on.
 above the sections lives in test/faults/report.ts.
 
 Definitions: _acknowledged_ = documents the gateway answered 2xx; _found_ = distinct ids read back from the
-topic; _lost_ = acknowledged but not found (must be 0); _duplicates_ = extra copies in Kafka (at-least-once:
-a produce is retried whole when its acknowledgement was lost); _unacknowledged found_ = documents answered 503 that
-reached Kafka anyway (allowed after a 503, which the sender retries).
+topic; _lost_ = acknowledged but not found (must be 0); _duplicates_ = extra copies in Kafka (must be 0 with the
+idempotent producer, the default; the writers never resend, so every copy is the gateway's); _unacknowledged
+found_ = documents answered 503 that reached Kafka anyway (allowed after a 503, which the sender retries).
+
+## No duplicates on failover (issue 14)
+
+Drill 1 wrote 68 duplicates of 139,947 acknowledged documents with @platformatic/kafka 1.35.0 and whole-batch
+resends: a batch whose acknowledgement was lost in the failover was sent again under a new producer id. The
+producer is now idempotent (@platformatic/kafka 2.12.1, \`TRIBUTARY_KAFKA_IDEMPOTENT\`, default on with it): the
+client retries each request itself with the same producer id and sequence numbers (backoff 50 ms doubling to
+250 ms, as many retries as fit the request deadline), the new leader answers a repeat of a batch it already has
+as a duplicate, and the gateway never resends a batch. A batch that still fails is answered 503 at the deadline
+(never a late 2xx) and may have landed ("unacknowledged found"). kafkajs keeps whole-batch resends and is not
+zero-duplicate: its idempotent mode rolls back a failed request's sequence numbers and hands them to the next
+batch, which the broker then takes for a duplicate and drops while it is acknowledged (a loss), and its retries
+keep the lost-partition bug below; \`TRIBUTARY_KAFKA_IDEMPOTENT=true\` is refused with it. Its drill is the
+\`-kafkajs\` section.
 
 ## What the drills and the fuzzing found (issue 7)
 

@@ -1,16 +1,15 @@
 // Freshness logic of the metadata probe; the integration test kafka-outage.test.ts covers a real broker dying.
 import { describe, expect, it } from 'vitest';
 import { MetadataProbe } from '../../src/kafka/metadata-probe.js';
-import { createKafka } from '../../src/kafka/producer-kafkajs.js';
 import { capturedLogger } from '../helpers.js';
 
 describe('MetadataProbe', () => {
   it('is stale while Kafka never answered, and fresh while produces are acknowledged', async () => {
     const { logger } = capturedLogger('fatal');
     // Nothing listens on port 1: every metadata request fails fast.
-    const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 't', connectionTimeoutMs: 200 }, logger);
+    const connection = { brokers: ['127.0.0.1:1'], clientId: 't', connectionTimeoutMs: 200 };
     let producedAt = 0;
-    const probe = new MetadataProbe(kafka, () => producedAt, { maxAgeMs: 300 }, logger);
+    const probe = new MetadataProbe(connection, () => producedAt, { maxAgeMs: 300 }, logger);
     probe.start();
     await new Promise((r) => setTimeout(r, 400));
     expect(probe.ageMs()).toBe(Number.POSITIVE_INFINITY);
