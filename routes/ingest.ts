@@ -1,48 +1,34 @@
-// Webhook ingest: POST to a binding's path. Thin: the pipeline lives in src/ingest.
+// Webhook ingest: POST to a binding's path. Fastify glue over the front door (src/ingest/front-door.ts): the
+// onRequest hook admits (before the body is read), the handler accepts the raw body and turns the answer into
+// JSON. Nothing of the pipeline lives here.
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkOrigin, corsDelegator } from '../src/auth/cors.js';
-import { checkToken, presentedToken, queryWithoutToken } from '../src/auth/tokens.js';
+import { checkOrigin } from '../src/auth/origins.js';
+import { presentedToken } from '../src/auth/tokens.js';
 import type { Config } from '../src/config.js';
-import { decodeBody } from '../src/decode/body.js';
-import { decodeForm } from '../src/decode/form.js';
-import type { Document } from '../src/decode/json.js';
-import { checkQueryKeys } from '../src/document/meta.js';
 import { ERRORS, TributaryError } from '../src/errors.js';
-import { type DeliveryClaim, type DeliveryLedger, deliveryIds } from '../src/ingest/duplicates.js';
-import { isGithubPing, slackHandshakeAnswer } from '../src/ingest/handshakes.js';
-import { prepareDocuments, type Sink, validateDocuments } from '../src/ingest/pipeline.js';
-import { type BindingMatch, type BindingRouter, pathOf } from '../src/ingest/router.js';
-import type { Capacity } from '../src/ops/capacity.js';
-import { recordHeaders } from '../src/ops/trace.js';
+import type { Accepted, Admission, FrontDoor } from '../src/ingest/front-door.js';
+import { type BindingRouter, pathOf } from '../src/ingest/router.js';
 import { sendProblem } from '../src/problem-reply.js';
+import { corsDelegator } from './cors.js';
 
 export interface IngestRouteOptions {
   config: Config;
-  /** Read on every request, so a reloaded catalog takes effect at once. */
-  router: () => BindingRouter;
-  sink: Sink;
-  capacity: Capacity;
-  /** Duplicate suppression for bindings with `resource.deduplicate`. */
-  deliveries: DeliveryLedger;
+  door: FrontDoor;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the onRequest hook for POSTs to a binding. */
-    ingestMatch: BindingMatch | undefined;
+    /** Set by the onRequest hook once the front door admitted a POST to a binding. */
+    ingestAdmission: Admission | undefined;
   }
 }
 
 const EMPTY = Buffer.alloc(0);
+const CONTINUE = Symbol('tributary.continue');
 
 export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOptions): Promise<void> {
-  const { config, sink } = opts;
-  const limits = {
-    maxDecodedBytes: config.decodedBodyLimit,
-    maxDocuments: config.maxDocuments,
-    maxDepth: config.maxJsonDepth,
-  };
+  const { config, door } = opts;
 
   // Keep the raw bytes: signatures are computed over them, and decoding needs Content-Encoding first.
   app.removeAllContentTypeParsers();
@@ -51,135 +37,98 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
   );
 
   // CORS first: its hook answers allowed preflights before the token check (a preflight carries no token).
-  await app.register(cors, { delegator: corsDelegator((path) => opts.router().match(path)) });
+  await app.register(cors, { delegator: corsDelegator((path) => door.router().match(path)) });
 
-  // Route and authenticate before the body is read: a stranger must not make us buffer a megabyte.
-  app.decorateRequest('ingestMatch', undefined);
+  answerContinueAfterAdmission(app);
+
+  app.decorateRequest('ingestAdmission', undefined);
   app.addHook('onRequest', async (request) => {
     if (request.method === 'OPTIONS') {
       // A preflight from an allowed origin was answered above; one from any other origin is refused.
-      const match = opts.router().match(pathOf(request.url));
-      if (match !== undefined) checkOrigin(match.binding, request.headers.origin);
+      const match = door.router().match(pathOf(request.url));
+      if (match !== undefined) checkOrigin(match.binding.allowedOrigins, request.headers.origin);
       return;
     }
     if (request.method !== 'POST') return;
-    const match = opts.router().match(pathOf(request.url));
-    if (match === undefined)
-      throw new TributaryError(ERRORS.ROUTE_NOT_FOUND, `no binding at ${pathOf(request.url)}`);
-    checkOrigin(match.binding, request.headers.origin);
-    checkToken(
-      match.binding.tokens,
-      presentedToken(request.headers.authorization, request.query as Record<string, unknown>),
-    );
-    // Before the body is read, on the query as parsed: copying it would turn the key into a prototype change.
-    checkQueryKeys(request.query as object | undefined);
-    request.ingestMatch = match;
+    const route = pathOf(request.url);
+    const query = request.query as Record<string, unknown> | undefined;
+    const length = request.headers['content-length'];
+    try {
+      const admission = await door.admit({
+        transport: 'webhook',
+        route,
+        origin: request.headers.origin,
+        token: presentedToken(request.headers.authorization, query),
+        headers: request.headers,
+        query,
+        declaredBytes: length === undefined ? undefined : Number(length),
+        requestId: request.id,
+      });
+      request.ingestAdmission = admission;
+      request.ingestBinding = admission.match.binding;
+    } catch (err) {
+      // Counted by the door; the label names the binding at the path, when there is one.
+      request.ingestCounted = true;
+      request.ingestBinding = door.router().match(route)?.binding;
+      throw err;
+    }
   });
 
   app.post('/*', async (request: FastifyRequest, reply: FastifyReply) => {
+    const admission = request.ingestAdmission!;
     const receivedAt = new Date();
-    const deadline = receivedAt.getTime() + config.requestTimeoutMs;
-    const match = request.ingestMatch!;
-    const { binding } = match;
-    const raw = (request.body as Buffer | undefined) ?? EMPTY;
-    request.bodyBytes = raw.length;
-    // Signatures cover the bytes as sent: checked before anything decodes them.
-    binding.signature?.verify({
-      body: raw,
-      headers: request.headers,
+    request.ingestCounted = true;
+    const accepted = await door.accept(admission, {
+      kind: 'body',
+      raw: (request.body as Buffer | undefined) ?? EMPTY,
+      contentType: request.headers['content-type'],
+      contentEncoding: request.headers['content-encoding'],
       url: request.url,
-      publicUrl: config.publicUrl,
-      now: receivedAt.getTime() / 1000,
+      receivedAt,
+      deadline: receivedAt.getTime() + config.requestTimeoutMs,
     });
-    if (isGithubPing(binding, request.headers)) {
-      return reply.code(200).send({ published: 0, webhookIds: [], ping: true });
-    }
-    let docs = await decodeBody(
-      raw,
-      { contentType: request.headers['content-type'], contentEncoding: request.headers['content-encoding'] },
-      limits,
-      decodeForm,
-    );
-    request.documentCount = docs.length;
-    const handshake = slackHandshakeAnswer(binding, docs);
-    if (handshake !== undefined) return reply.code(200).send(handshake);
-    validateDocuments(binding, docs);
-    let claim: DeliveryClaim | undefined;
-    let ids: Array<string | undefined> | undefined;
-    if (binding.deduplicate !== undefined) {
-      const policy = binding.deduplicate;
-      claim = await opts.deliveries.claim(
-        binding,
-        policy,
-        deliveryIds(policy, request.headers, docs),
-        deadline,
-        request.log,
-      );
-      const fresh = claim.duplicate.flatMap((dup, i) => (dup ? [] : [i]));
-      if (fresh.length === 0) {
-        await claim.settle(true);
-        // 2xx: the sender must stop retrying; `duplicate` says nothing was produced this time.
-        return reply
-          .code(200)
-          .send({ published: 0, webhookIds: [], duplicate: true, duplicates: docs.length });
-      }
-      ids = fresh.map((i) => claim!.ids[i]);
-      docs = fresh.map((i) => docs[i]!);
-    }
-    let answer: { published: number; webhookIds: string[] };
-    try {
-      answer = await produceDocuments(request, match, docs, ids, receivedAt, deadline);
-    } catch (err) {
-      await claim?.settle(false);
-      throw err;
-    }
-    // Recorded as delivered before the 2xx leaves: a sender retrying the moment it sees the answer must be told
-    // "duplicate", not "in progress".
-    await claim?.settle(true);
-    if (claim !== undefined && answer.published < claim.ids.length) {
-      return reply.code(200).send({ ...answer, duplicates: claim.ids.length - answer.published });
-    }
-    return reply.code(200).send(answer);
+    return reply.code(200).send(webhookAnswer(accepted));
   });
 
-  async function produceDocuments(
-    request: FastifyRequest,
-    match: BindingMatch,
-    docs: Document[],
-    ids: Array<string | undefined> | undefined,
-    receivedAt: Date,
-    deadline: number,
-  ): Promise<{ published: number; webhookIds: string[] }> {
-    const { binding } = match;
-    const prepared = prepareDocuments(
-      binding,
-      docs,
-      {
-        receivedAt,
-        headers: request.headers,
-        query: queryWithoutToken(request.query as Record<string, unknown> | undefined),
-        pathParams: match.pathParams,
-      },
-      config.maxRecordBytes,
-      recordHeaders(request.id, request.headers),
-    );
-    request.acceptedBytes = prepared.bytes;
-    // The sender's delivery id travels with each record, so consumers can deduplicate exactly.
-    ids?.forEach((id, i) => {
-      if (id !== undefined) prepared.records[i]!.headers['tributary-delivery-id'] = id;
-    });
-    if (!opts.capacity.tryAcquire(prepared.records.length, prepared.bytes)) {
-      throw new TributaryError(ERRORS.OVERLOADED, 'too many documents in flight; retry shortly');
-    }
-    try {
-      await sink.produce(prepared.records, deadline);
-    } finally {
-      opts.capacity.release(prepared.records.length, prepared.bytes);
-    }
-    return { published: prepared.records.length, webhookIds: prepared.webhookIds };
-  }
+  app.setNotFoundHandler((request, reply) => answerUnrouted(door.router(), request, reply));
+}
 
-  app.setNotFoundHandler((request, reply) => answerUnrouted(opts.router(), request, reply));
+/** The JSON of a 200: what was produced, and what was not (a duplicate, a sender's handshake). */
+function webhookAnswer(accepted: Accepted): object {
+  if (accepted.handshake !== undefined) return accepted.handshake;
+  const { published, webhookIds, duplicates } = accepted;
+  // 2xx: the sender must stop retrying; `duplicate` says nothing was produced this time.
+  if (duplicates > 0 && published === 0) return { published, webhookIds, duplicate: true, duplicates };
+  if (duplicates > 0) return { published, webhookIds, duplicates };
+  return { published, webhookIds };
+}
+
+/**
+ * `Expect: 100-continue` (RFC 9110 §10.1.1): Node answers `100 Continue` itself unless the server listens for
+ * 'checkContinue', which would invite a stranger's 2 MB upload before the token is looked at. So the request is
+ * handed to Fastify without it, and `100 Continue` goes out only when the body is about to be read (preParsing
+ * runs after admission). A refused one is answered at once and its connection closed: the client never sends
+ * the body, so the bytes that follow on the socket could not be parsed as the next request.
+ */
+function answerContinueAfterAdmission(app: FastifyInstance): void {
+  const server = app.server;
+  if (server.listenerCount('checkContinue') === 0) {
+    server.on('checkContinue', (req, res) => {
+      (req as unknown as Record<symbol, boolean>)[CONTINUE] = false;
+      // Whatever the answer, this connection ends with it: a refused client never sends the body.
+      res.setHeader('connection', 'close');
+      server.emit('request', req, res);
+    });
+  }
+  // Callback style, not async: this runs for every POST, and most never asked for 100 Continue.
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    const raw = request.raw as unknown as Record<symbol, boolean>;
+    if (raw[CONTINUE] === false) {
+      raw[CONTINUE] = true;
+      reply.raw.writeContinue();
+    }
+    done(null, payload);
+  });
 }
 
 /** 405 with Allow on a binding path (POST, or GET with Upgrade: websocket), 404 elsewhere. */

@@ -1,5 +1,6 @@
 // WebSocket ingest: GET + Upgrade on a binding's path, subprotocol tributary.v1 (README "WebSocket protocol").
-// Thin: the per-connection state machine lives in src/stream.
+// Fastify glue: the handshake is admitted by the front door (src/ingest/front-door.ts) before the upgrade, and
+// each frame is accepted by it; the per-connection ordering, windows and liveness live in src/stream.
 //
 // @fastify/websocket rather than ws on the server's 'upgrade' event by hand: it runs the upgrade request through
 // Fastify's router and hooks before upgrading, so a refused handshake gets the same problem+json 401/403/404 as a
@@ -8,34 +9,26 @@
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { checkOrigin } from '../src/auth/origins.js';
-import { checkToken, presentedToken, queryWithoutToken } from '../src/auth/tokens.js';
+import { presentedToken } from '../src/auth/tokens.js';
 import type { Config } from '../src/config.js';
-import { checkQueryKeys } from '../src/document/meta.js';
-import { ERRORS, TributaryError } from '../src/errors.js';
-import type { Sink } from '../src/ingest/pipeline.js';
-import { type BindingRouter, pathOf } from '../src/ingest/router.js';
+import type { Admission, FrontDoor } from '../src/ingest/front-door.js';
+import { pathOf } from '../src/ingest/router.js';
 import type { Capacity } from '../src/ops/capacity.js';
-import type { StreamObserver } from '../src/ops/metrics.js';
-import type { StreamHandshake } from '../src/stream/connection.js';
 import { checkProtocols, offeredProtocols, selectProtocol } from '../src/stream/handshake.js';
 import type { StreamRegistry } from '../src/stream/registry.js';
 import { answerUnrouted } from './ingest.js';
 
 export interface StreamRouteOptions {
   config: Config;
-  router: () => BindingRouter;
-  sink: Sink;
+  door: FrontDoor;
   capacity: Capacity;
   streams: StreamRegistry;
-  /** Per-binding document counters (/metrics). */
-  observer?: StreamObserver;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the handshake check for WebSocket upgrades to a binding. */
-    streamHandshake: StreamHandshake | undefined;
+    /** Set by the handshake's admission for WebSocket upgrades to a binding. */
+    streamAdmission: Admission | undefined;
   }
 }
 
@@ -69,23 +62,43 @@ export async function registerStreams(app: FastifyInstance, opts: StreamRouteOpt
 }
 
 async function streamRoutes(app: FastifyInstance, opts: StreamRouteOptions): Promise<void> {
-  const { config, streams } = opts;
-  app.decorateRequest('streamHandshake', undefined);
+  const { config, streams, door } = opts;
+  app.decorateRequest('streamAdmission', undefined);
 
   app.route({
     method: 'GET',
     url: '/*',
     // Before the upgrade: a refused client gets a real HTTP answer, not an open socket closed at once.
+    // 404 unknown path, 403 foreign Origin or an option streams cannot honour, 401/403 token, 400 without
+    // tributary.v1 among the offered protocols: the same admission, in the same order, as a webhook's.
     onRequest: async (request) => {
       if (!request.ws) return;
-      request.streamHandshake = authorizeHandshake(opts.router(), request);
+      const query = request.query as Record<string, unknown> | undefined;
+      const offered = offeredProtocols(request.headers['sec-websocket-protocol']);
+      const route = pathOf(request.url);
+      try {
+        request.streamAdmission = await door.admit({
+          transport: 'websocket',
+          route,
+          origin: request.headers.origin,
+          token: presentedToken(request.headers.authorization, query, offered),
+          headers: request.headers,
+          query,
+          requestId: request.id,
+        });
+      } catch (err) {
+        request.ingestCounted = true;
+        request.ingestBinding = door.router().match(route)?.binding;
+        throw err;
+      }
+      checkProtocols(offered);
     },
     // A plain GET (no Upgrade): 405 on a binding path, 404 elsewhere, exactly as for other methods.
-    handler: (request, reply) => answerUnrouted(opts.router(), request, reply),
+    handler: (request, reply) => answerUnrouted(door.router(), request, reply),
     wsHandler: (socket: WebSocket, request: FastifyRequest) => {
-      const handshake = request.streamHandshake!;
+      const admission = request.streamAdmission!;
       try {
-        openStream(socket, handshake, request);
+        openStream(socket, admission, request);
       } catch (err) {
         request.log.error({ err }, 'could not open stream');
         socket.close(1011, 'internal error');
@@ -93,36 +106,12 @@ async function streamRoutes(app: FastifyInstance, opts: StreamRouteOptions): Pro
     },
   });
 
-  function openStream(socket: WebSocket, handshake: StreamHandshake, request: FastifyRequest): void {
-    streams.open(socket, handshake, {
-      sink: opts.sink,
+  function openStream(socket: WebSocket, admission: Admission, request: FastifyRequest): void {
+    streams.open(socket, admission, {
+      door,
       capacity: opts.capacity,
-      limits: {
-        maxDocuments: config.maxDocuments,
-        maxDepth: config.maxJsonDepth,
-        maxRecordBytes: config.maxRecordBytes,
-        requestTimeoutMs: config.requestTimeoutMs,
-        windowBytes: config.wsWindowBytes,
-        windowDocuments: config.wsWindowDocuments,
-      },
-      logger: request.log.child({ binding: handshake.match.binding.name }),
-      ...(opts.observer ? { observer: opts.observer } : {}),
+      window: { bytes: config.wsWindowBytes, documents: config.wsWindowDocuments },
+      logger: request.log.child({ binding: admission.match.binding.name }),
     });
   }
-}
-
-/** 404 unknown path, 403 foreign Origin, 401/403 token, 400 without tributary.v1 among offered protocols. */
-function authorizeHandshake(router: BindingRouter, request: FastifyRequest): StreamHandshake {
-  const path = pathOf(request.url);
-  const match = router.match(path);
-  if (match === undefined) throw new TributaryError(ERRORS.ROUTE_NOT_FOUND, `no binding at ${path}`);
-  const origin = request.headers.origin;
-  checkOrigin(match.binding.allowedOrigins, origin);
-  const offered = offeredProtocols(request.headers['sec-websocket-protocol']);
-  const query = request.query as Record<string, unknown> | undefined;
-  const token = presentedToken(request.headers.authorization, query, offered);
-  checkToken(match.binding.tokens, token);
-  checkProtocols(offered);
-  checkQueryKeys(query);
-  return { match, path, origin, token, headers: request.headers, query: queryWithoutToken(query) };
 }

@@ -9,15 +9,17 @@ import { openapiRoutes } from '../routes/openapi.js';
 import { probeRoutes, type ReadinessCheck } from '../routes/probes.js';
 import { registerStreams } from '../routes/websocket.js';
 import type { Catalog } from './catalog/model.js';
+import { checkPublicUrl } from './catalog/signatures.js';
 import type { Config } from './config.js';
 import { type DeliveryStore, MemoryDeliveryStore } from './ingest/deliveries.js';
 import { DeliveryLedger } from './ingest/duplicates.js';
+import { FrontDoor } from './ingest/front-door.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
 import { AccessLog } from './ops/access-log.js';
 import { Capacity } from './ops/capacity.js';
 import { type MetricSources, Metrics } from './ops/metrics.js';
-import { registerOverloadGuards } from './ops/overload.js';
+import { type RateGate, registerOverloadGuards } from './ops/overload.js';
 import { timeouts, trustProxyOption } from './ops/server-options.js';
 import { installClosingHook, Lifecycle } from './ops/shutdown.js';
 import { answerClientError, sendProblem } from './problem-reply.js';
@@ -56,22 +58,14 @@ export interface App {
   deliveries: DeliveryLedger;
   /** Open WebSocket streams and their counters (connections, paused sockets, unanswered bytes). */
   streams: StreamRegistry;
-}
-
-/** Twilio signs the public URL: a binding that needs it without TRIBUTARY_PUBLIC_URL cannot verify anything. */
-export function checkPublicUrl(catalog: Catalog, config: Config): void {
-  if (config.publicUrl !== undefined) return;
-  const needing = catalog.bindings.filter((b) => b.signature?.needsPublicUrl);
-  if (needing.length > 0) {
-    const names = needing.map((b) => `${b.capture}/${b.name}`).join(', ');
-    throw new Error(`TRIBUTARY_PUBLIC_URL (or the signature's publicUrl) is required by ${names}`);
-  }
+  /** The one front door every transport admits and accepts through. */
+  door: FrontDoor;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<App> {
-  checkPublicUrl(deps.catalog, deps.config);
+  checkPublicUrl(deps.catalog.bindings, deps.config.publicUrl);
   let catalog = deps.catalog;
   let router: BindingRouter = createRouter(catalog);
   const capacity =
@@ -109,16 +103,29 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     { pingIntervalMs: deps.config.wsPingIntervalMs, maxConnections: deps.config.wsMaxConnections },
     deps.logger,
   );
-  // Before the webhook routes: the WebSocket plugin's hooks must apply to every route and 404.
   const metrics = deps.metrics ?? new Metrics();
-  await registerStreams(fastify, {
-    config: deps.config,
+  // Registered below, after the WebSocket plugin: admissions before then cannot happen (nothing listens yet).
+  let rateGate: RateGate | undefined;
+  const door = new FrontDoor({
+    router: () => router,
     sink: deps.sink,
     capacity,
-    router: () => router,
-    streams,
-    observer: metrics.streamObserver,
+    deliveries,
+    limits: {
+      bodyLimit: deps.config.bodyLimit,
+      maxDecodedBytes: deps.config.decodedBodyLimit,
+      maxDocuments: deps.config.maxDocuments,
+      maxDepth: deps.config.maxJsonDepth,
+      maxRecordBytes: deps.config.maxRecordBytes,
+      requestTimeoutMs: deps.config.requestTimeoutMs,
+    },
+    publicUrl: deps.config.publicUrl,
+    rateGate: (binding) => rateGate?.(binding) ?? Promise.resolve(),
+    observer: metrics.documentObserver,
+    log: deps.logger,
   });
+  // Before the webhook routes: the WebSocket plugin's hooks must apply to every route and 404.
+  await registerStreams(fastify, { config: deps.config, door, capacity, streams });
   const checks: ReadinessCheck[] = [
     { name: 'catalog', ok: () => catalog.bindings.length > 0 },
     ...(deps.checks ?? []),
@@ -133,28 +140,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     websocketConnections: () => streams.stats().connections,
   });
   installClosingHook(fastify, lifecycle);
-  metrics.observeRequests(fastify, (request) => request.ingestMatch !== undefined || isIngestRoute(request));
-  await registerOverloadGuards(fastify, deps.config, deps.logger);
+  metrics.observeRequests(
+    fastify,
+    (request) => request.ingestBinding !== undefined || isIngestRoute(request),
+  );
+  rateGate = await registerOverloadGuards(fastify, deps.config, deps.logger);
   await fastify.register(probeRoutes, {
     checks,
     ...(deps.readinessDetails ? { details: deps.readinessDetails } : {}),
   });
   await fastify.register(metricsRoutes, { metrics });
   await fastify.register(openapiRoutes, { catalog: () => catalog });
-  await fastify.register(ingestRoutes, {
-    config: deps.config,
-    sink: deps.sink,
-    capacity,
-    router: () => router,
-    deliveries,
-  });
+  await fastify.register(ingestRoutes, { config: deps.config, door });
   return {
     fastify,
     setCatalog(next) {
-      checkPublicUrl(next, deps.config);
+      checkPublicUrl(next.bindings, deps.config.publicUrl);
       router = createRouter(next);
       catalog = next;
-      streams.revalidate(router);
+      streams.revalidate();
     },
     catalog: () => catalog,
     capacity,
@@ -162,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     lifecycle,
     deliveries,
     streams,
+    door,
   };
 }
 

@@ -37,6 +37,12 @@ export const ERRORS = {
     403,
     'This origin may not write to the binding',
   ),
+  // admission: an option of the binding that this transport cannot honour (src/ingest/options.ts)
+  ADMIT_TRANSPORT_REFUSED: spec(
+    'TRIB_ADMIT_TRANSPORT_REFUSED',
+    403,
+    'This binding cannot be written over this transport',
+  ),
   // decode
   DECODE_BODY_TOO_LARGE: spec('TRIB_DECODE_BODY_TOO_LARGE', 413, 'Request body exceeds the limit'),
   DECODE_UNSUPPORTED_MEDIA_TYPE: spec('TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported Content-Type'),
@@ -126,17 +132,29 @@ export class TributaryError extends Error {
   readonly documents: DocumentProblem[] | undefined;
   /** Seconds the client should wait before retrying (retryable errors only). */
   readonly retryAfter: number | undefined;
+  /** RFC 9110 §11.6.1 challenge for a 401 (`WWW-Authenticate`): what credentials the binding wants. */
+  readonly challenge: string | undefined;
+  /** Extra answer headers a transport may send along (rate-limit state on a 429). */
+  readonly headers: Readonly<Record<string, string>> | undefined;
 
   constructor(
     spec: ErrorSpec,
     detail?: string,
-    opts: { cause?: unknown; documents?: DocumentProblem[]; retryAfter?: number } = {},
+    opts: {
+      cause?: unknown;
+      documents?: DocumentProblem[];
+      retryAfter?: number;
+      challenge?: string;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(detail ?? spec.title, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'TributaryError';
     this.spec = spec;
     this.documents = opts.documents;
     this.retryAfter = opts.retryAfter ?? (spec.retryable ? 1 : undefined);
+    this.challenge = opts.challenge;
+    this.headers = opts.headers;
   }
 
   get code(): string {

@@ -33,6 +33,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
   else if (err.retryable) request.log.warn({ code: err.code, cause: describeCause(err) }, err.message);
   else request.log.info({ code: err.code }, err.message);
   if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
+  if (err.challenge !== undefined) reply.header('www-authenticate', err.challenge);
+  if (err.headers !== undefined) reply.headers(err.headers);
   return reply
     .code(err.status)
     .type('application/problem+json')

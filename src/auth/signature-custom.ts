@@ -3,7 +3,7 @@
 // shape of HMAC webhook signatures (GitHub, Shopify, Slack and Standard Webhooks can all be written with it), e.g.
 //   { scheme: custom, algorithm: sha256, header: X-Signature, encoding: hex, prefix: 'sha256=',
 //     signedContent: '{timestamp}.{body}', timestampHeader: X-Timestamp }
-import { isHeaderName } from '../catalog/names.js';
+import { isHeaderName } from './headers.js';
 import {
   anyMatch,
   checkTimestamp,

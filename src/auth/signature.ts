@@ -48,6 +48,15 @@ export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 /** Digest length in bytes: a signature of another length cannot match, so it is malformed. */
 export const DIGEST_BYTES: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 };
 
+/**
+ * The `WWW-Authenticate` challenge of a 401 on a signed binding (RFC 9110 §11.6.1 requires one on every 401).
+ * No registered auth-scheme describes webhook HMACs, so `Signature` carries the scheme and the headers a sender
+ * must sign with; the problem's detail names the one that was missing or wrong.
+ */
+export function signatureChallenge(verifier: Pick<SignatureVerifier, 'scheme' | 'signatureHeaders'>): string {
+  return `Signature realm="tributary", scheme="${verifier.scheme}", headers="${verifier.signatureHeaders.join(' ')}"`;
+}
+
 /** Five minutes: Standard Webhooks, Stripe's SDK (300 s) and Slack's Bolt all use it. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 

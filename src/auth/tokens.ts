@@ -40,11 +40,16 @@ export function presentedToken(
   return undefined;
 }
 
+/** RFC 6750 §3: a 401 for a missing token names the Bearer scheme (RFC 9110 §11.6.1 requires a challenge). */
+export const BEARER_CHALLENGE = 'Bearer realm="tributary"';
+
 /** Throws 401 when a token is required and none was presented, 403 when it matches none. */
 export function checkToken(policy: TokenPolicy, presented: string | undefined): void {
   if (policy.tokens === undefined) return;
   if (presented === undefined) {
-    throw new TributaryError(ERRORS.AUTH_MISSING_TOKEN, 'this binding requires a bearer token');
+    throw new TributaryError(ERRORS.AUTH_MISSING_TOKEN, 'this binding requires a bearer token', {
+      challenge: BEARER_CHALLENGE,
+    });
   }
   // Constant-time: both sides are fixed-length digests, and every configured token is compared, so neither the
   // token's length nor which rotation slot matched shows in the timing.

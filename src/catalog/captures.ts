@@ -1,12 +1,12 @@
 // One capture entry -> a checked draft with its bindings. Only push captures (`endpoint.ingest`) are served;
 // pull captures (`endpoint.connector`) belong to Flow's runtime and are skipped with a warning.
 import { dirname } from 'node:path';
+import { isHeaderName } from '../auth/headers.js';
 import { resolveSecret } from '../auth/secrets.js';
 import type { SignatureVerifier } from '../auth/signature.js';
-import type { DeduplicatePolicy } from '../ingest/duplicates.js';
 import { checkDeduplicate } from './deduplicate.js';
-import type { IngestEndpoint, Location } from './model.js';
-import { isCatalogName, isHeaderName, isToken } from './names.js';
+import type { DeduplicatePolicy, IngestEndpoint, Location } from './model.js';
+import { isCatalogName, isToken } from './names.js';
 import { type PathTemplate, parsePathTemplate, pathLocation, reservedRouteMatched } from './paths.js';
 import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
 import { checkRateLimit, type RateLimit } from './rate-limit.js';

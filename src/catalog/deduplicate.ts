@@ -1,9 +1,8 @@
 // `resource.deduplicate`: where a binding's delivery id is found and how long it is remembered.
 //   { header: X-GitHub-Delivery }         one delivery per request (webhook-id, svix-id, X-Shopify-Event-Id ...)
 //   { pointer: /id, windowSeconds: 259200 } each document is a delivery (Stripe's event id)
-import type { DeduplicatePolicy } from '../ingest/duplicates.js';
-import type { Location } from './model.js';
-import { isHeaderName } from './names.js';
+import { isHeaderName } from '../auth/headers.js';
+import type { DeduplicatePolicy, Location } from './model.js';
 import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
 import { isSecretHeader } from './secret-headers.js';
 

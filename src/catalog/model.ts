@@ -1,7 +1,6 @@
 // The typed, checked model a catalog file becomes. Everything downstream of src/catalog reads only this.
 import type { SignatureVerifier } from '../auth/signature.js';
 import type { TokenPolicy } from '../auth/tokens.js';
-import type { DeduplicatePolicy } from '../ingest/duplicates.js';
 import type { DocumentValidator } from '../validate/document-validator.js';
 import type { RateLimit } from './rate-limit.js';
 
@@ -9,6 +8,13 @@ import type { RateLimit } from './rate-limit.js';
 export interface Location {
   file: string;
   path: string;
+}
+
+/** The delivery id of a binding: a request header (one delivery per request) or a pointer into each document. */
+export interface DeduplicatePolicy {
+  header?: string;
+  pointer?: string;
+  windowSeconds: number;
 }
 
 export interface Collection {

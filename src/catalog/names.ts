@@ -55,10 +55,3 @@ export function parsePointer(pointer: string): { tokens: string[] } | { problem:
   }
   return { tokens };
 }
-
-// RFC 9110 §5.6.2 token: the characters a header field name may use.
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-export function isHeaderName(name: string): boolean {
-  return HEADER_NAME.test(name);
-}

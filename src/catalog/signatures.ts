@@ -11,7 +11,7 @@ import { slack } from '../auth/signature-slack.js';
 import { standardWebhooks } from '../auth/signature-standard-webhooks.js';
 import { stripe } from '../auth/signature-stripe.js';
 import { twilio } from '../auth/signature-twilio.js';
-import type { Location } from './model.js';
+import type { Binding, Location } from './model.js';
 import { at, checkKnownProperties, isMapping, type ProblemLog } from './problems.js';
 
 /** `svix` is Standard Webhooks under Svix's header names; the preset reads both. */
@@ -93,4 +93,17 @@ export function checkSignature(
     return 'invalid';
   }
   return secretsResolved ? built.verifier : 'invalid';
+}
+
+/**
+ * Twilio signs the public URL: a binding that needs it when neither the scheme's `publicUrl` nor
+ * TRIBUTARY_PUBLIC_URL gives it could verify nothing, so serving (and reloading) refuses such a catalog.
+ */
+export function checkPublicUrl(bindings: readonly Binding[], publicUrl: string | undefined): void {
+  if (publicUrl !== undefined) return;
+  const needing = bindings.filter((b) => b.signature?.needsPublicUrl);
+  if (needing.length > 0) {
+    const names = needing.map((b) => `${b.capture}/${b.name}`).join(', ');
+    throw new Error(`TRIBUTARY_PUBLIC_URL (or the signature's publicUrl) is required by ${names}`);
+  }
 }

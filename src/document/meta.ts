@@ -73,6 +73,15 @@ export function checkQueryKeys(query: object | undefined): void {
 }
 
 export function shareMeta(binding: Binding, facts: RequestFacts): SharedMeta {
+  const request = requestMeta(binding, facts);
+  return { ...request, receivedAt: facts.receivedAt.toISOString() };
+}
+
+/** What every document of one request (or every frame of one stream) shares, whenever it is received. */
+export type RequestMeta = Omit<SharedMeta, 'receivedAt'>;
+
+/** Computed once per request, or once per WebSocket connection for all of its frames. */
+export function requestMeta(binding: Binding, facts: Omit<RequestFacts, 'receivedAt'>): RequestMeta {
   checkQueryKeys(facts.query);
   let headers: Record<string, string> | undefined;
   for (const name of binding.keepHeaders) {
@@ -85,7 +94,6 @@ export function shareMeta(binding: Binding, facts: RequestFacts): SharedMeta {
   const idHeader = binding.idFromHeader === undefined ? undefined : facts.headers[binding.idFromHeader];
   const deliveryId = Array.isArray(idHeader) ? idHeader[0] : idHeader;
   return {
-    receivedAt: facts.receivedAt.toISOString(),
     deliveryId: deliveryId === '' ? undefined : deliveryId,
     headers,
     query: facts.query !== undefined && Object.keys(facts.query).length > 0 ? facts.query : undefined,

@@ -8,18 +8,11 @@
 //   a 503 whose documents Kafka had in fact written. Consumers that need exactly-once deduplicate on the
 //   tributary-delivery-id record header.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Binding } from '../catalog/model.js';
+import type { Binding, DeduplicatePolicy } from '../catalog/model.js';
 import type { Document } from '../decode/json.js';
 import { parsePointer, resolveTokens } from '../document/pointer.js';
 import { ERRORS, TributaryError } from '../errors.js';
 import type { ClaimResult, DeliveryStore } from './deliveries.js';
-
-/** The delivery id of a binding: a request header (one delivery per request) or a pointer into each document. */
-export interface DeduplicatePolicy {
-  header?: string;
-  pointer?: string;
-  windowSeconds: number;
-}
 
 export interface WarnLog {
   warn(obj: object, msg: string): void;

@@ -1,10 +1,10 @@
-// decode -> validate -> enrich -> produce, shared by the webhook and WebSocket front doors.
+// The per-document stages of accept (src/ingest/front-door.ts): validate, then `_meta` / key / record.
 // Every document of a request is validated before any is produced: one bad document rejects them all.
 import type { Binding, Collection } from '../catalog/model.js';
 import type { Document } from '../decode/json.js';
 import { rawTextOf, spliceMeta } from '../decode/raw-text.js';
 import { compileKey, type KeyExtractor } from '../document/key.js';
-import { type RequestFacts, shareMeta, stampMeta } from '../document/meta.js';
+import { type SharedMeta, stampMeta } from '../document/meta.js';
 import { type DocumentProblem, ERRORS, TributaryError } from '../errors.js';
 import type { OutboundRecord } from '../kafka/record.js';
 
@@ -73,15 +73,19 @@ export function validateDocuments(binding: Binding, docs: readonly Document[]): 
   );
 }
 
-/** Adds `_meta`, extracts the key and serializes each document once. Mutates the freshly parsed documents. */
+/**
+ * Adds `_meta`, extracts the key and serializes each document once. Mutates the freshly parsed documents.
+ * `deliveryIds` (deduplicated bindings) go into each record's tributary-delivery-id header, so consumers can
+ * deduplicate exactly.
+ */
 export function prepareDocuments(
   binding: Binding,
   docs: Document[],
-  facts: RequestFacts,
+  shared: SharedMeta,
   maxRecordBytes: number,
-  extraHeaders?: Record<string, string>,
+  extraHeaders: Record<string, string> | undefined,
+  deliveryIds?: ReadonlyArray<string | undefined>,
 ): PreparedDocuments {
-  const shared = shareMeta(binding, facts);
   const extractKey = keyOf(binding.collection);
   const topic = binding.collection.topic;
   const records: OutboundRecord[] = new Array(docs.length);
@@ -107,19 +111,17 @@ export function prepareDocuments(
     }
     bytes += value.length;
     webhookIds[index] = meta.webhookId;
-    records[index] = {
-      topic,
-      key,
-      value,
-      headers: {
-        'content-type': 'application/json',
-        'tributary-capture': binding.capture,
-        'tributary-binding': binding.name,
-        'tributary-uuid': meta.uuid,
-        'tributary-webhook-id': meta.webhookId,
-        ...extraHeaders,
-      },
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'tributary-capture': binding.capture,
+      'tributary-binding': binding.name,
+      'tributary-uuid': meta.uuid,
+      'tributary-webhook-id': meta.webhookId,
+      ...extraHeaders,
     };
+    const deliveryId = deliveryIds?.[index];
+    if (deliveryId !== undefined) headers['tributary-delivery-id'] = deliveryId;
+    records[index] = { topic, key, value, headers };
   }
   return { records, webhookIds, bytes };
 }

@@ -20,15 +20,28 @@ export interface MetricSources {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Documents decoded from the body (set by the ingest route once decoding succeeded). */
-    documentCount: number | undefined;
-    /** Body bytes as sent. */
-    bodyBytes: number | undefined;
-    /** Bytes of stamped documents handed to Kafka. */
-    acceptedBytes: number | undefined;
+    /** The binding a request was routed to, admitted or not (set by the ingest route). */
+    ingestBinding: Binding | undefined;
+    /** True once the front door counted the request's documents (accepted or refused). */
+    ingestCounted: boolean;
     /** The problem code answered (set by sendProblem). */
     problemCode: string | undefined;
   }
+}
+
+/**
+ * What the front door (src/ingest/front-door.ts, IngestObserver) tells metrics, by shape: ops does not import
+ * the door it is wired to.
+ */
+export interface DocumentObserver {
+  refused(refusal: { binding: Binding | undefined; error: { code: string }; receivedBytes: number }): void;
+  settled(settlement: {
+    binding: Binding;
+    receivedBytes: number;
+    documents: number;
+    acceptedBytes: number;
+    error: { code: string } | undefined;
+  }): void;
 }
 
 const BINDING = ['capture', 'binding'] as const;
@@ -183,50 +196,44 @@ export class Metrics {
   };
 
   /**
-   * WebSocket frames into the same per-binding counters as webhooks: received bytes, and documents accepted
-   * (acknowledged by Kafka, answered `ok`) or rejected by error code (a frame that could not be decoded counts
-   * as one document, as a webhook body does). Frames are not requests: tributary_http_requests_total skips them.
+   * Documents of every transport into the same per-binding counters: received bytes, and documents accepted
+   * (acknowledged by Kafka) or rejected by error code (a payload that could not be decoded, or was refused at
+   * admission, counts as one document). Frames are not requests: tributary_http_requests_total skips them.
    */
-  readonly streamObserver: StreamObserver = {
-    received: (binding, bytes) => this.receivedBytes.inc(bindingLabels(binding), bytes),
-    accepted: (binding, documents, bytes) => {
+  readonly documentObserver: DocumentObserver = {
+    refused: ({ binding, error, receivedBytes }) => {
+      if (binding === undefined) return;
       const labels = bindingLabels(binding);
-      this.documentsAccepted.inc(labels, documents);
-      this.acceptedBytes.inc(labels, bytes);
+      if (receivedBytes > 0) this.receivedBytes.inc(labels, receivedBytes);
+      this.documentsRejected.inc({ ...labels, code: error.code }, 1);
     },
-    rejected: (binding, documents, code) =>
-      this.documentsRejected.inc({ ...bindingLabels(binding), code }, documents),
+    settled: ({ binding, receivedBytes, documents, acceptedBytes, error }) => {
+      const labels = bindingLabels(binding);
+      this.receivedBytes.inc(labels, receivedBytes);
+      if (error === undefined) {
+        this.documentsAccepted.inc(labels, documents);
+        this.acceptedBytes.inc(labels, acceptedBytes);
+      } else this.documentsRejected.inc({ ...labels, code: error.code }, documents || 1);
+    },
   };
 
   /** Counts every answer of the ingest routes (POSTs to bindings, and 404/405s); probes and docs are left out. */
   observeRequests(fastify: FastifyInstance, isIngest: (request: FastifyRequest) => boolean): void {
-    fastify.decorateRequest('documentCount', undefined);
-    fastify.decorateRequest('bodyBytes', undefined);
-    fastify.decorateRequest('acceptedBytes', undefined);
+    fastify.decorateRequest('ingestBinding', undefined);
+    fastify.decorateRequest('ingestCounted', false);
     fastify.decorateRequest('problemCode', undefined);
     fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!isIngest(request)) return;
-      const binding = request.ingestMatch?.binding;
+      const binding = request.ingestBinding;
       const labels = bindingLabels(binding);
       const code = request.problemCode ?? '';
       this.requests.inc({ ...labels, status: String(reply.statusCode), code });
-      if (request.bodyBytes !== undefined) this.receivedBytes.inc(labels, request.bodyBytes);
-      if (binding === undefined) return;
-      const documents = request.documentCount ?? 1;
-      if (reply.statusCode < 300 && code === '') {
-        this.documentsAccepted.inc(labels, documents);
-        if (request.acceptedBytes !== undefined) this.acceptedBytes.inc(labels, request.acceptedBytes);
-      } else {
-        this.documentsRejected.inc({ ...labels, code: code || String(reply.statusCode) }, documents);
+      // Refused after admission but outside the door (the body too slow or too large while read): one document.
+      if (binding !== undefined && !request.ingestCounted && reply.statusCode >= 300) {
+        this.documentsRejected.inc({ ...labels, code: code || String(reply.statusCode) }, 1);
       }
     });
   }
-}
-
-export interface StreamObserver {
-  received(binding: Binding, bytes: number): void;
-  accepted(binding: Binding, documents: number, bytes: number): void;
-  rejected(binding: Binding, documents: number, code: string): void;
 }
 
 /** A request that matched no binding is counted with both labels empty (bounded series). */

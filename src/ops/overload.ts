@@ -9,6 +9,9 @@ import type { Logger } from 'pino';
 import type { Binding } from '../catalog/model.js';
 import { ERRORS, TributaryError } from '../errors.js';
 
+/** A binding's request budget: resolves when allowed, throws 429 TRIB_RATE_LIMITED when spent. */
+export type RateGate = (binding: Binding) => Promise<void>;
+
 export interface OverloadOptions {
   /** Shared counters for every replica; undefined keeps them in this process. */
   redisUrl: string | undefined;
@@ -21,13 +24,14 @@ export const EXEMPT_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz',
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 
+/** Registers the pressure guard and returns the per-binding rate limit the front door admits through. */
 export async function registerOverloadGuards(
   fastify: FastifyInstance,
   opts: OverloadOptions,
   logger: Logger,
-): Promise<void> {
+): Promise<RateGate> {
   await registerPressureGuard(fastify, opts);
-  await registerRateLimits(fastify, opts.redisUrl, logger);
+  return registerRateLimits(fastify, opts.redisUrl, logger);
 }
 
 async function registerPressureGuard(fastify: FastifyInstance, opts: OverloadOptions): Promise<void> {
@@ -50,7 +54,7 @@ async function registerRateLimits(
   fastify: FastifyInstance,
   redisUrl: string | undefined,
   logger: Logger,
-): Promise<void> {
+): Promise<RateGate> {
   const redis =
     redisUrl === undefined
       ? undefined
@@ -85,22 +89,27 @@ async function registerRateLimits(
     return limiter;
   };
 
-  // preParsing runs after every onRequest hook, so the binding is routed and the token checked (strangers must
-  // not spend a binding's budget), and before the body is read.
-  fastify.addHook('preParsing', async (request: FastifyRequest, reply, payload) => {
-    const binding = request.ingestMatch?.binding;
-    const limit = binding?.rateLimit;
-    if (binding === undefined || limit === undefined) return payload;
-    const result = await limiterOf(binding, limit)(request);
-    if (result.isAllowed) return payload;
-    reply.header('x-ratelimit-limit', String(result.max));
-    reply.header('x-ratelimit-remaining', String(result.remaining));
-    reply.header('x-ratelimit-reset', String(result.ttlInSeconds));
-    if (!result.isExceeded) return payload;
+  // Called by the front door's admit, after the token check (strangers must not spend a binding's budget) and
+  // before the body is read. The limiter reads nothing of the request but its (empty) route config.
+  return async (binding) => {
+    const limit = binding.rateLimit;
+    if (limit === undefined) return;
+    const result = await limiterOf(binding, limit)(NO_REQUEST);
+    if (result.isAllowed || !result.isExceeded) return;
     throw new TributaryError(
       ERRORS.RATE_LIMITED,
       `binding ${binding.capture}/${binding.name} allows ${limit.max} requests per ${limit.timeWindowMs} ms`,
-      { retryAfter: Math.max(1, result.ttlInSeconds) },
+      {
+        retryAfter: Math.max(1, result.ttlInSeconds),
+        headers: {
+          'x-ratelimit-limit': String(result.max),
+          'x-ratelimit-remaining': String(result.remaining),
+          'x-ratelimit-reset': String(result.ttlInSeconds),
+        },
+      },
     );
-  });
+  };
 }
+
+/** What @fastify/rate-limit's limiter reads of a request when the key is fixed: its route config. */
+const NO_REQUEST = { routeOptions: { config: {} } } as unknown as FastifyRequest;

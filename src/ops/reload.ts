@@ -4,13 +4,22 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { App } from '../app.js';
+import type { Counter } from 'prom-client';
 import { loadCatalog } from '../catalog/load.js';
+import type { Catalog } from '../catalog/model.js';
 import { formatProblems } from '../catalog/report.js';
+
+/** What a reload swaps the catalog of (src/app.ts's App): named here so ops does not import the app. */
+export interface ReloadTarget {
+  catalog(): Catalog;
+  /** Swaps the served catalog at once; throws when the running gateway cannot serve it. */
+  setCatalog(catalog: Catalog): void;
+  metrics: { catalogReloads: Counter<'result'> };
+}
 
 export interface ReloadOptions {
   file: string;
-  app: App;
+  app: ReloadTarget;
   logger: Logger;
   /** Creates the topics of new collections (when topic creation is enabled); throws when it cannot. */
   ensureTopics?: (topics: string[]) => Promise<void>;

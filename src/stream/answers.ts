@@ -3,7 +3,10 @@ import { type TributaryError, toProblem } from '../errors.js';
 
 export type Outcome = 'ok' | 'rejected' | 'failed';
 
-export function okAnswer(seq: number, published: number): string {
+/** `duplicates`: documents of the frame dropped as already delivered (bindings that deduplicate by pointer). */
+export function okAnswer(seq: number, published: number, duplicates = 0): string {
+  if (duplicates > 0)
+    return `{"seq":${seq},"status":"ok","published":${published},"duplicates":${duplicates}}`;
   return `{"seq":${seq},"status":"ok","published":${published}}`;
 }
 

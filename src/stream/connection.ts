@@ -1,25 +1,16 @@
 // One WebSocket connection's stream: every message (frame) gets a sequence number and exactly one answer, in frame
-// order; frames go through the webhook pipeline (decode, validate, _meta) into the shared sink, so documents of
-// many frames and connections share Kafka produce calls. Flow control (when to stop reading) is in flow.ts.
+// order. What happens to a frame's documents is the front door's (src/ingest/front-door.ts: decode, validate,
+// deduplicate, _meta, capacity, produce), as for a webhook; this class keeps only what is the stream's own: frame
+// order into Kafka (the next frame goes to the door once the previous one was handed to the sink), answer order,
+// windows (flow.ts) and liveness. Documents of many frames and connections share Kafka produce calls.
 import type { Logger } from 'pino';
-import { checkOrigin } from '../auth/origins.js';
-import { checkToken } from '../auth/tokens.js';
-import { decodeFrame } from '../decode/frame.js';
-import type { RequestFacts } from '../document/meta.js';
 import { ERRORS, TributaryError } from '../errors.js';
-import {
-  type PreparedDocuments,
-  prepareDocuments,
-  type Sink,
-  validateDocuments,
-} from '../ingest/pipeline.js';
-import type { BindingMatch, BindingRouter } from '../ingest/router.js';
+import type { AcceptControl, Accepted, Admission, FrontDoor } from '../ingest/front-door.js';
 import type { Capacity } from '../ops/capacity.js';
-import type { StreamObserver } from '../ops/metrics.js';
 import { asTributaryError } from '../problem-reply.js';
-import { errorAnswer, type Outcome, okAnswer } from './answers.js';
+import { errorAnswer, okAnswer } from './answers.js';
 import { Fifo } from './fifo.js';
-import { FlowControl, type Pausable } from './flow.js';
+import { FlowControl, type FlowWindow, type Pausable } from './flow.js';
 
 /** The parts of a ws WebSocket a stream uses (a fake implements them in unit tests). */
 export interface StreamSocket extends Pausable {
@@ -31,42 +22,22 @@ export interface StreamSocket extends Pausable {
 }
 
 const OPEN = 1;
+/** A frame still waiting for capacity when its socket closed: nobody is left to answer. */
+const GONE = new TributaryError(ERRORS.SHUTTING_DOWN, 'the stream closed');
 /** After our close frame, how long the peer gets to answer with its own before the socket is destroyed. */
 const CLOSE_GRACE_MS = 3000;
 /** Heartbeats in a row with a window of unread answers after which a peer that reads nothing is dropped. */
 const MAX_STALLED_BEATS = 2;
 
-export interface StreamLimits {
-  maxDocuments: number;
-  /** Deepest JSON nesting (TRIBUTARY_MAX_JSON_DEPTH); the decoder's default when not given. */
-  maxDepth?: number;
-  maxRecordBytes: number;
-  /** Deadline for Kafka to acknowledge a frame, from the moment it is handed to the sink. */
-  requestTimeoutMs: number;
-  windowBytes: number;
-  windowDocuments: number;
-}
-
 /** Fastify's request logger (a pino child) fits: the stream logs with the handshake's request id. */
 export type StreamLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 export interface StreamDeps {
-  sink: Sink;
+  door: FrontDoor;
+  /** The in-flight bound the door acquires from: a frame that does not fit waits for its release. */
   capacity: Capacity;
-  limits: StreamLimits;
+  window: FlowWindow;
   logger: StreamLogger;
-  /** Per-binding document counters (/metrics). */
-  observer?: StreamObserver;
-}
-
-/** What the handshake established. The token is kept (in memory only) to re-check it when the catalog changes. */
-export interface StreamHandshake {
-  match: BindingMatch;
-  path: string;
-  origin: string | undefined;
-  token: string | undefined;
-  headers: Record<string, string | string[] | undefined>;
-  query: Record<string, string | string[]> | undefined;
 }
 
 export interface StreamCounters {
@@ -81,33 +52,33 @@ interface Frame {
   seq: number;
   bytes: number;
   receivedAt: Date;
-  /** The raw message until admission: a frame waiting for capacity costs its bytes, not its parsed objects. */
+  /** The raw message until it goes to the door. */
   data: Buffer | undefined;
   binary: boolean;
-  prepared: PreparedDocuments | undefined;
   /** Documents handed to Kafka (0 until then, and for rejected frames). */
   documents: number;
-  /** Documents decoded from the frame, for the metrics of a refused one (0 when it did not decode). */
-  decoded: number;
   answer: string | undefined;
 }
 
 type State = 'open' | 'finishing' | 'closing' | 'gone';
 
-export class StreamConnection {
+export class StreamConnection implements AcceptControl {
   readonly counters: StreamCounters = { frames: 0, ok: 0, rejected: 0, failed: 0, documents: 0 };
   readonly flow: FlowControl;
   private state: State = 'open';
   private nextSeq = 1;
   /** Every frame not yet answered, in order: answers leave from the head only. */
   private readonly unanswered = new Fifo<Frame>();
-  /** Frames not yet handed to the sink, in order, so one connection's documents reach Kafka in frame order. */
+  /** Frames not yet given to the door, in order, so one connection's documents reach Kafka in frame order. */
   private readonly intake = new Fifo<Frame>();
-  private waitingForCapacity = false;
+  /** The frame the door has and has not yet handed to the sink; the next one waits for it. */
+  private current: Frame | undefined;
+  private pumping = false;
+  /** Set while the current frame waits for in-flight capacity: rejects it when the stream gives up. */
+  private giveUp: ((err: TributaryError) => void) | undefined;
   private alive = true;
   private stalledBeats = 0;
-  private match!: BindingMatch;
-  private facts!: Omit<RequestFacts, 'receivedAt'>;
+  private admission: Admission;
   private late: TributaryError | undefined;
   private close: { code: number; reason: string } = { code: 1000, reason: '' };
   private closeTimer: NodeJS.Timeout | undefined;
@@ -118,18 +89,20 @@ export class StreamConnection {
 
   constructor(
     private readonly socket: StreamSocket,
-    private readonly handshake: StreamHandshake,
+    admission: Admission,
     private readonly deps: StreamDeps,
   ) {
-    this.flow = new FlowControl(socket, {
-      bytes: deps.limits.windowBytes,
-      documents: deps.limits.windowDocuments,
-    });
-    this.setMatch(handshake.match);
+    this.flow = new FlowControl(socket, deps.window);
+    this.admission = admission;
   }
 
   get isOpen(): boolean {
     return this.state !== 'gone';
+  }
+
+  /** The route the stream was opened on. */
+  get route(): string {
+    return this.admission.route;
   }
 
   /** A message from the peer (ws 'message'). */
@@ -141,13 +114,10 @@ export class StreamConnection {
       receivedAt: new Date(),
       data,
       binary,
-      prepared: undefined,
       documents: 0,
-      decoded: 0,
       answer: undefined,
     };
     this.counters.frames++;
-    this.deps.observer?.received(this.match.binding, frame.bytes);
     this.flow.received(frame.bytes);
     this.unanswered.push(frame);
     if (this.late !== undefined) {
@@ -201,19 +171,17 @@ export class StreamConnection {
       for (let frame = this.intake.shift(); frame !== undefined; frame = this.intake.shift()) {
         this.answerError(frame, late);
       }
+      this.giveUp?.(late);
       this.flush();
     }
     return this.finished;
   }
 
   /** The catalog changed: keep streaming into the binding now at this path, or close 1008 if access is gone. */
-  revalidate(router: BindingRouter): void {
+  revalidate(): void {
     if (this.state !== 'open') return;
-    const match = router.match(this.handshake.path);
     try {
-      if (match === undefined) throw new TributaryError(ERRORS.ROUTE_NOT_FOUND, 'the binding was removed');
-      checkOrigin(match.binding.allowedOrigins, this.handshake.origin);
-      checkToken(match.binding.tokens, this.handshake.token);
+      this.admission = this.deps.door.readmit(this.admission);
     } catch (err) {
       const error = asTributaryError(err);
       this.deps.logger.info(
@@ -221,9 +189,7 @@ export class StreamConnection {
         'stream no longer authorized after catalog change; closing',
       );
       void this.finish(1008, 'no longer authorized for this binding', error);
-      return;
     }
-    this.setMatch(match);
   }
 
   /** The socket closed (ws 'close'), whoever closed it. Frames in flight still settle and free capacity. */
@@ -233,6 +199,7 @@ export class StreamConnection {
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
     this.intake.clear();
     this.unanswered.clear();
+    this.giveUp?.(this.late ?? GONE);
     this.deps.logger.info({ code, ...this.counters, pauses: this.flow.pauses }, 'stream closed');
     this.resolveFinished();
   }
@@ -244,106 +211,96 @@ export class StreamConnection {
     this.closeWith(1011, 'internal error');
   }
 
-  private setMatch(match: BindingMatch): void {
-    this.match = match;
-    const idHeader = match.binding.idFromHeader;
-    let headers = this.handshake.headers;
-    if (idHeader !== undefined && headers[idHeader] !== undefined) {
-      // One header value cannot identify thousands of frames: stream documents get their uuid as webhookId.
-      headers = { ...headers };
-      delete headers[idHeader];
-    }
-    this.facts = { headers, query: this.handshake.query, pathParams: match.pathParams };
+  // AcceptControl: the door reports on the current frame.
+
+  /** The current frame's records are with the sink: the next frame may follow (frame order into Kafka). */
+  handedOff(documents: number): void {
+    const frame = this.current;
+    if (frame === undefined) return;
+    frame.documents = documents;
+    this.flow.admitted(documents);
+    this.current = undefined;
+    this.pump();
   }
 
-  /** Decodes, validates and admits intake frames in order; stops at the first that does not fit in capacity. */
-  private pump(): void {
-    for (let frame = this.intake.peek(); frame !== undefined; frame = this.intake.peek()) {
-      if (this.waitingForCapacity) return;
-      if (frame.prepared === undefined) {
-        try {
-          frame.prepared = this.prepare(frame);
-        } catch (err) {
-          this.intake.shift();
-          this.answerError(frame, err);
-          this.flush();
-          continue;
-        }
-      }
-      if (!this.deps.capacity.tryAcquire(frame.prepared.records.length, frame.prepared.bytes)) {
-        this.waitForCapacity();
-        return;
-      }
-      this.intake.shift();
-      this.submit(frame, frame.prepared);
-    }
-  }
-
-  private prepare(frame: Frame): PreparedDocuments {
-    const { binding } = this.match;
-    const docs = decodeFrame(frame.data!, frame.binary, this.deps.limits);
-    frame.data = undefined;
-    frame.decoded = docs.length;
-    validateDocuments(binding, docs);
-    const facts = { ...this.facts, receivedAt: frame.receivedAt };
-    return prepareDocuments(binding, docs, facts, this.deps.limits.maxRecordBytes);
-  }
-
-  private waitForCapacity(): void {
-    this.waitingForCapacity = true;
+  /** The in-flight bound is full: read nothing more until it frees up, or until the stream gives up. */
+  whenRoom(): Promise<void> {
     this.flow.setWaiting(true);
-    void this.deps.capacity.whenReleased().then(() => {
-      this.waitingForCapacity = false;
-      if (this.state !== 'open') return;
-      this.guard(() => {
-        this.pump();
-        this.flow.setWaiting(this.waitingForCapacity);
+    return new Promise<void>((resolve, reject) => {
+      this.giveUp = reject;
+      void this.deps.capacity.whenReleased().then(() => {
+        if (this.giveUp !== reject) return;
+        this.giveUp = undefined;
+        this.guard(() => this.flow.setWaiting(false));
+        resolve();
       });
     });
   }
 
-  private submit(frame: Frame, prepared: PreparedDocuments): void {
-    const documents = prepared.records.length;
-    const bytes = prepared.bytes;
-    frame.prepared = undefined;
-    frame.documents = documents;
-    this.flow.admitted(documents);
-    let produced: Promise<void>;
+  /** Gives intake frames to the door one at a time; the loop (not recursion) goes on when one is handed off. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
     try {
-      produced = this.deps.sink.produce(prepared.records, Date.now() + this.deps.limits.requestTimeoutMs);
-    } catch (err) {
-      produced = Promise.reject(err);
+      while (this.current === undefined && this.state === 'open') {
+        const frame = this.intake.shift();
+        if (frame === undefined) break;
+        this.start(frame);
+      }
+    } finally {
+      this.pumping = false;
     }
-    produced.then(
-      () => {
-        this.deps.capacity.release(documents, bytes);
-        this.counters.documents += documents;
-        this.deps.observer?.accepted(this.match.binding, documents, bytes);
-        this.settle(frame, okAnswer(frame.seq, documents), 'ok');
-      },
-      (err: unknown) => {
-        this.deps.capacity.release(documents, bytes);
-        this.answerError(frame, err);
-        this.guard(() => this.flush());
-      },
-    );
+  }
+
+  private start(frame: Frame): void {
+    this.current = frame;
+    const raw = frame.data!;
+    frame.data = undefined;
+    this.deps.door
+      .accept(
+        this.admission,
+        { kind: 'frame', raw, binary: frame.binary, receivedAt: frame.receivedAt },
+        this,
+      )
+      .then(
+        (accepted) => this.accepted(frame, accepted),
+        (err: unknown) => this.refused(frame, err),
+      );
+  }
+
+  private accepted(frame: Frame, accepted: Accepted): void {
+    this.counters.documents += accepted.published;
+    frame.answer = okAnswer(frame.seq, accepted.published, accepted.duplicates);
+    this.counters.ok++;
+    this.next(frame);
+  }
+
+  private refused(frame: Frame, err: unknown): void {
+    this.answerError(frame, err);
+    this.next(frame);
+  }
+
+  /** After a frame settled: answer what can be answered, and let the next frame go if this one held it. */
+  private next(frame: Frame): void {
+    this.guard(() => {
+      if (this.current === frame) {
+        this.current = undefined;
+        this.giveUp = undefined;
+        this.flow.setWaiting(false);
+      }
+      this.flush();
+      this.pump();
+    });
   }
 
   private answerError(frame: Frame, err: unknown): void {
     const error = asTributaryError(err);
-    const { text, outcome } = errorAnswer(frame.seq, error, this.handshake.path);
+    const { text, outcome } = errorAnswer(frame.seq, error, this.admission.route);
     if (error.status >= 500 && !error.retryable)
       this.deps.logger.error({ err, seq: frame.seq }, 'frame failed');
     else this.deps.logger.debug({ seq: frame.seq, code: error.code }, `frame ${outcome}`);
     frame.answer = text;
     this.counters[outcome]++;
-    this.deps.observer?.rejected(this.match.binding, frame.decoded || 1, error.code);
-  }
-
-  private settle(frame: Frame, answer: string, outcome: Outcome): void {
-    frame.answer = answer;
-    this.counters[outcome]++;
-    this.guard(() => this.flush());
   }
 
   /** Sends every answer at the head of the queue; a later frame's answer waits for all earlier ones. */

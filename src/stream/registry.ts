@@ -3,13 +3,8 @@
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { ERRORS, TributaryError } from '../errors.js';
-import type { BindingRouter } from '../ingest/router.js';
-import {
-  StreamConnection,
-  type StreamCounters,
-  type StreamDeps,
-  type StreamHandshake,
-} from './connection.js';
+import type { Admission } from '../ingest/front-door.js';
+import { StreamConnection, type StreamCounters, type StreamDeps } from './connection.js';
 
 export interface StreamRegistryOptions {
   /** ~25 s: under the 60 s idle timeout of ALB, nginx and ingress-nginx, and not equal to it (races). */
@@ -46,7 +41,7 @@ export class StreamRegistry {
    * Takes over an upgraded socket. Listeners are attached synchronously, before any await: ws emits messages
    * right after the upgrade and would drop them otherwise (@fastify/websocket README).
    */
-  open(socket: WebSocket, handshake: StreamHandshake, deps: StreamDeps): StreamConnection | undefined {
+  open(socket: WebSocket, admission: Admission, deps: StreamDeps): StreamConnection | undefined {
     if (this.shuttingDown) {
       socket.close(1001, 'server shutting down');
       return undefined;
@@ -57,7 +52,7 @@ export class StreamRegistry {
       socket.close(1013, 'overloaded; try again later');
       return undefined;
     }
-    const connection = new StreamConnection(socket, handshake, deps);
+    const connection = new StreamConnection(socket, admission, deps);
     this.connections.add(connection);
     socket.on('message', (data: RawData, binary: boolean) => {
       try {
@@ -72,7 +67,7 @@ export class StreamRegistry {
       connection.closed(code);
     });
     this.startTimer();
-    deps.logger.info({ path: handshake.path }, 'stream opened');
+    deps.logger.info({ path: admission.route }, 'stream opened');
     return connection;
   }
 
@@ -102,8 +97,8 @@ export class StreamRegistry {
   }
 
   /** A new catalog is served: each stream follows its path's binding, or closes 1008 if it lost access. */
-  revalidate(router: BindingRouter): void {
-    for (const c of this.connections) c.revalidate(router);
+  revalidate(): void {
+    for (const c of this.connections) c.revalidate();
   }
 
   /** Refuses new streams, answers every in-flight frame, then closes each stream with 1001. */

@@ -1,13 +1,16 @@
-// The per-connection state machine with a fake socket and a sink the test settles by hand: answer order, window
-// accounting, capacity waits, shutdown and liveness. test/integration/websocket.test.ts runs the same promises
+// The per-connection state machine with a fake socket and a sink the test settles by hand, behind the real front
+// door: answer order, window accounting, capacity waits, shutdown and liveness. test/integration/websocket.test.ts runs the same promises
 // against a real broker through a real socket.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Binding, Catalog } from '../../src/catalog/model.js';
 import { ERRORS, TributaryError } from '../../src/errors.js';
-import { createRouter } from '../../src/ingest/router.js';
+import { MemoryDeliveryStore } from '../../src/ingest/deliveries.js';
+import { DeliveryLedger } from '../../src/ingest/duplicates.js';
+import { FrontDoor } from '../../src/ingest/front-door.js';
+import { type BindingRouter, createRouter } from '../../src/ingest/router.js';
 import type { OutboundRecord } from '../../src/kafka/record.js';
 import { Capacity } from '../../src/ops/capacity.js';
-import { StreamConnection, type StreamLimits, type StreamSocket } from '../../src/stream/connection.js';
+import { StreamConnection, type StreamSocket } from '../../src/stream/connection.js';
 import { capturedLogger, fixtureCatalog } from '../helpers.js';
 
 class FakeSocket implements StreamSocket {
@@ -81,38 +84,61 @@ beforeAll(async () => {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-function open(opts: { limits?: Partial<StreamLimits>; capacity?: Capacity; binding?: Binding } = {}) {
+interface Limits {
+  maxDocuments: number;
+  maxRecordBytes: number;
+  requestTimeoutMs: number;
+  windowBytes: number;
+  windowDocuments: number;
+}
+
+let router: BindingRouter;
+
+function open(opts: { limits?: Partial<Limits>; capacity?: Capacity; binding?: Binding } = {}) {
   const socket = new FakeSocket();
   const { sink, pending } = manualSink();
   const capacity = opts.capacity ?? new Capacity({ maxDocuments: 1000, maxBytes: 1 << 20 });
   const binding = opts.binding ?? orders;
+  const limits: Limits = {
+    maxDocuments: 100,
+    maxRecordBytes: 10_000,
+    requestTimeoutMs: 1000,
+    windowBytes: 1000,
+    windowDocuments: 100,
+    ...opts.limits,
+  };
   const { logger, lines } = capturedLogger('debug');
-  const connection = new StreamConnection(
-    socket,
+  router = createRouter(catalog);
+  const door = new FrontDoor({
+    router: () => router,
+    sink,
+    capacity,
+    deliveries: new DeliveryLedger(new MemoryDeliveryStore(100)),
+    limits: { bodyLimit: 1 << 20, maxDecodedBytes: 1 << 20, maxDepth: 64, ...limits },
+    publicUrl: undefined,
+    log: logger,
+  });
+  const path = binding === events ? '/streams/acme/events' : binding.path;
+  const admission = door.check(
     {
-      match: { binding, pathParams: binding === events ? { tenant: 'acme' } : undefined },
-      path: binding === events ? '/streams/acme/events' : binding.path,
+      transport: 'websocket',
+      route: path,
       origin: 'https://app.example.com',
       token: 'stream-token',
-      headers: { 'user-agent': 'test-agent', 'x-delivery-id': 'one-for-all' },
-      query: { src: 'x' },
+      headers: { 'user-agent': 'test-agent' },
+      query: { src: 'x', token: 'stream-token' },
+      requestId: 'req-1',
     },
-    {
-      sink,
-      capacity,
-      logger,
-      limits: {
-        maxDocuments: 100,
-        maxRecordBytes: 10_000,
-        requestTimeoutMs: 1000,
-        windowBytes: 1000,
-        windowDocuments: 100,
-        ...opts.limits,
-      },
-    },
+    router.match(path)!,
   );
+  const connection = new StreamConnection(socket, admission, {
+    door,
+    capacity,
+    window: { bytes: limits.windowBytes, documents: limits.windowDocuments },
+    logger,
+  });
   const send = (text: string) => connection.receive(Buffer.from(text), false);
-  return { socket, pending, capacity, connection, send, lines };
+  return { socket, pending, capacity, connection, send, lines, door };
 }
 
 const order = (id: string) => JSON.stringify({ id, amount: 1 });
@@ -143,6 +169,8 @@ describe('StreamConnection answers', () => {
     send(`[${order('b')},{"id":"c","amount":"x"}]`);
     send('{"id":');
     send(order('d'));
+    // A refused frame lets the next one go a microtask later; order into Kafka is kept all the same.
+    await tick();
     expect(pending).toHaveLength(2);
     for (const p of pending) p.resolve();
     await tick();
@@ -178,7 +206,7 @@ describe('StreamConnection answers', () => {
     expect(lines.join('')).toContain('bug');
   });
 
-  it('stamps _meta from the handshake: kept headers and query, a uuid webhookId per document', () => {
+  it('stamps _meta and record headers from the handshake: kept headers, query, request id', () => {
     const { pending, send } = open({ binding: events });
     send('{"a":1}\n{"a":2}');
     const metas = pending[0]!.records.map((r) => JSON.parse(r.value)._meta);
@@ -187,9 +215,29 @@ describe('StreamConnection answers', () => {
       query: { src: 'x' },
       pathParams: { tenant: 'acme' },
     });
-    // idFromHeader names one value for the whole connection; it must not become every document's id.
+    expect(metas[0].query.token).toBeUndefined();
+    // Without the idFromHeader header (a handshake carrying it is refused), as a POST without it: the uuid.
     expect(metas[0].webhookId).toBe(metas[0].uuid);
     expect(metas[1].webhookId).toBe(metas[1].uuid);
+    expect(pending[0]!.records[0]!.headers['x-request-id']).toBe('req-1');
+  });
+
+  it('refuses, at admission, a handshake that carries the idFromHeader header (one id cannot name every frame)', () => {
+    const { door } = open({ binding: events });
+    expect(() =>
+      door.check(
+        {
+          transport: 'websocket',
+          route: '/streams/acme/events',
+          origin: undefined,
+          token: 'stream-token',
+          headers: { 'x-delivery-id': 'one-for-all' },
+          query: undefined,
+          requestId: 'r',
+        },
+        router.match('/streams/acme/events')!,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'TRIB_ADMIT_TRANSPORT_REFUSED', status: 403 }));
   });
 });
 
@@ -329,7 +377,8 @@ describe('StreamConnection shutdown and liveness', () => {
         b === orders ? { ...b, tokens: { tokens: [Buffer.alloc(32)] } } : b,
       ),
     };
-    connection.revalidate(createRouter(revoked));
+    router = createRouter(revoked);
+    connection.revalidate();
     send(order('b'));
     pending[0]!.resolve();
     await tick();
@@ -342,7 +391,8 @@ describe('StreamConnection shutdown and liveness', () => {
 
   it('follows a catalog change that keeps access, and closes 1011 on an internal error', () => {
     const { socket, connection } = open();
-    connection.revalidate(createRouter(catalog));
+    router = createRouter(catalog);
+    connection.revalidate();
     expect(socket.closedWith).toBeUndefined();
     connection.crash(new Error('bug'));
     expect(socket.closedWith).toEqual([1011, 'internal error']);

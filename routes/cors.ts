@@ -1,26 +1,11 @@
 // Browser POSTs to a binding: CORS (https://fetch.spec.whatwg.org/#http-cors-protocol) from the binding's
 // allowedOrigins, answered by @fastify/cors with a per-request delegator that looks the binding up by path.
-// CORS only stops a browser from *reading* an answer: a "simple" cross-origin POST (form or text/plain body) is
-// sent without a preflight, so a request from an origin that is not allowed is also refused outright (403), or
-// any web page could write into a binding that needs no token.
+// Which origins may write is decided by src/auth/origins.ts (the front door refuses the others with 403); this
+// only says which answer headers a browser gets.
 import type { FastifyCorsOptions, FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
-import type { Binding } from '../catalog/model.js';
-import { ERRORS, TributaryError } from '../errors.js';
-import { type BindingMatch, pathOf } from '../ingest/router.js';
-
-/** `['*']` allows any origin, including the opaque `null` of sandboxed pages; undefined allows none. */
-export function originAllowed(allowed: readonly string[] | undefined, origin: string): boolean {
-  return allowed !== undefined && (allowed.includes('*') || allowed.includes(origin));
-}
-
-/** Server-to-server senders send no Origin; browsers always do on cross-origin requests. */
-export function checkOrigin(binding: Pick<Binding, 'allowedOrigins'>, origin: string | undefined): void {
-  if (origin === undefined || originAllowed(binding.allowedOrigins, origin)) return;
-  throw new TributaryError(
-    ERRORS.AUTH_ORIGIN_NOT_ALLOWED,
-    "this origin is not in the binding's allowedOrigins",
-  );
-}
+import { originAllowed } from '../src/auth/origins.js';
+import type { Binding } from '../src/catalog/model.js';
+import { type BindingMatch, pathOf } from '../src/ingest/router.js';
 
 const DISABLED: FastifyCorsOptions = { origin: false };
 
