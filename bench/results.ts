@@ -71,6 +71,25 @@ export interface InstancesResult {
   latencyMs: LatencyMs;
 }
 
+/** Scenario 6: validation alone, CPU µs per document, the validator before issue 13 and now, in one run. */
+export interface ValidationRow {
+  schema: string;
+  documents: number;
+  beforeUs?: number;
+  /** Why there is no "before" figure (the earlier validator refused the schema, or its commit is absent). */
+  beforeNote?: string;
+  afterUs: number;
+  afterEngine: string;
+}
+
+export interface ValidationResult {
+  /** The commit whose src/validate is "before". */
+  before: string;
+  rounds: number;
+  durationMs: number;
+  rows: ValidationRow[];
+}
+
 export interface BenchResults {
   version: 1;
   date: string;
@@ -89,6 +108,7 @@ export interface BenchResults {
   curve: CurvePoint[];
   scale: ScaleResults;
   instances?: InstancesResult;
+  validation?: ValidationResult;
   /** Systems or scenarios that could not run here, with the exact reason. */
   unavailable: Record<string, string>;
   /** Free-form findings worth keeping next to the numbers (profiles, tuning). */

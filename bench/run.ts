@@ -12,6 +12,8 @@
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
 //   npm run bench -- --only webhooks,webhooks-kafkajs,cost,cost-kafkajs   the gateway with each Kafka client
 //   npm run bench -- --only compression   scenario 1 with each --kafka-compression codec, broker bytes per document
+//   npm run bench -- --only validation   validation alone, in process, before/after issue 13 (no Kafka; renders
+//                                        only its section of docs/benchmarks.md)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,7 +27,7 @@ import { readDist } from '../src/local-kafka/jars.js';
 import type { BenchContext, Settings } from './lib/context.js';
 import { round } from './lib/processes.js';
 import { median } from './lib/stats.js';
-import { renderAll } from './render.js';
+import { renderAll, renderSectionInto } from './render.js';
 import type { BenchResults, Measurement } from './results.js';
 import { measureCatalogScale } from './scenarios/catalog-scale.js';
 import { measureCost } from './scenarios/cost.js';
@@ -43,6 +45,7 @@ import { measureLatencyCurve } from './scenarios/latency-curve.js';
 import { measureProducerPerf } from './scenarios/producer-perf.js';
 import { profileWebhooks } from './scenarios/profile.js';
 import { BridgeUnavailable, ensureBridgeJars, measureStrimziBridge } from './scenarios/strimzi-bridge.js';
+import { measureValidation } from './scenarios/validation.js';
 import { measureWebhooks, type WebhookShape } from './scenarios/webhooks.js';
 import { measureWebSocket, WS_SHAPES } from './scenarios/websocket.js';
 
@@ -74,6 +77,8 @@ const settings: Settings = {
 };
 /** --linger-ms values compared in the tuning table (the default is 2). */
 const LINGER_VALUES = [0, 2, 5, 10];
+/** Scenarios that run inside this process and need no broker. */
+const IN_PROCESS = new Set(['validation']);
 const only = values.only ? new Set(values.only.split(',')) : undefined;
 const wants = (id: string): boolean => only === undefined || only.has(id);
 
@@ -103,14 +108,18 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  const kafka = await startLocalKafka({ nodes: 1, fastStartup: false, heapMb: 1024, log });
-  const kafkaPid = kafka.nodes[0]!.pid()!;
+  // In-process scenarios need no broker: `--only validation` starts none.
+  const needsKafka = only === undefined || [...only].some((id) => !IN_PROCESS.has(id));
+  const kafka = needsKafka
+    ? await startLocalKafka({ nodes: 1, fastStartup: false, heapMb: 1024, log })
+    : undefined;
+  const kafkaPid = kafka?.nodes[0]?.pid() ?? 0;
   const ctx: BenchContext = {
     root,
     workDir,
-    bootstrap: kafka.bootstrap,
+    bootstrap: kafka?.bootstrap ?? [],
     kafkaPid,
-    kafkaDataDir: kafka.dataDir,
+    ...(kafka ? { kafkaDataDir: kafka.dataDir } : {}),
     settings,
     log,
   };
@@ -285,7 +294,7 @@ async function main(): Promise<void> {
           measureWebhooks(ctx, 'single', 1, {
             flags: ['--kafka-compression', codec],
             id: `compression-${codec}`,
-            brokerDataDir: kafka.dataDir,
+            brokerDataDir: kafka?.dataDir ?? '',
           }),
         );
       }
@@ -306,13 +315,14 @@ async function main(): Promise<void> {
     if (wants('idle-websockets') && webSocketMissing === undefined) {
       results.scale.idleWebSockets = await attempt('idle-websockets', () => measureIdleWebSockets(ctx));
     }
+    if (wants('validation')) results.validation = await attempt('validation', () => measureValidation(ctx));
     if (values.profile) {
       const shape = values.profile as WebhookShape | 'websocket';
       notes.push(...((await attempt('profile', () => profileWebhooks(ctx, shape))) ?? []));
     }
   } finally {
     clearInterval(sampler);
-    await kafka.stop();
+    await kafka?.stop();
     await rm(workDir, { recursive: true, force: true });
   }
   const during = loads.length > 0 ? loads : [loadBefore];
@@ -331,6 +341,9 @@ async function main(): Promise<void> {
   if (!values['no-render'] && only === undefined) {
     await renderAll(root, results, path.relative(root, file));
     log('rendered docs/benchmarks.md and the README performance section');
+  } else if (!values['no-render'] && only?.size === 1 && only.has('validation') && results.validation) {
+    await renderSectionInto(root, 'validation', results, path.relative(root, file));
+    log('rendered the validation section of docs/benchmarks.md');
   }
 }
 

@@ -190,7 +190,7 @@ export async function checkCollection(
       if (compiled.engineNote) {
         log.warn(
           schemaLocation,
-          `judged by the second engine (@hyperjump/json-schema), about 100x slower per document than ajv: ${compiled.engineNote}`,
+          `judged by the second engine (@hyperjump/json-schema), several times slower per document than ajv: ${compiled.engineNote}`,
         );
       }
     } catch (error) {

@@ -89,11 +89,14 @@ export function classifyFailure(err: unknown): ConnectionFailure {
       };
     }
   }
-  const last = chain.find((e) => (e as { code?: unknown }).code !== undefined) ?? chain[0];
-  return {
-    kind: 'unreachable',
-    reason: last === undefined ? String(err) : `${firstLine(last.message)}`,
-  };
+  // The client's words, then the system's (connect ECONNREFUSED 127.0.0.1:9092, getaddrinfo ENOTFOUND ...).
+  const first = chain.find((e) => e.message !== '' && !(e instanceof AggregateError)) ?? chain[0];
+  const root = [...chain]
+    .reverse()
+    .find((e) => /^E[A-Z]+$/.test(String((e as { code?: unknown }).code ?? '')));
+  if (first === undefined) return { kind: 'unreachable', reason: String(err) };
+  const detail = root !== undefined && root !== first ? ` (${firstLine(root.message)})` : '';
+  return { kind: 'unreachable', reason: `${firstLine(first.message)}${detail}` };
 }
 
 function saslDetail(chain: Error[]): string {

@@ -9,7 +9,10 @@ import {
   README_START,
   renderBenchmarks,
   renderReadmeSection,
+  renderValidation,
   replaceReadmeSection,
+  VALIDATION_END,
+  VALIDATION_START,
 } from '../../bench/render.js';
 import type { BenchResults } from '../../bench/results.js';
 
@@ -65,5 +68,29 @@ describe('bench renderer', () => {
     expect(next.startsWith('# T\n\n## Performance\n\n')).toBe(true);
     expect(next.endsWith(`${README_END}\n\n## Development\n`)).toBe(true);
     expect(() => replaceReadmeSection('# no markers', 'x')).toThrow(/bench:start/);
+  });
+
+  it('renders the validation rows (scenario 6) before and after, between its markers', () => {
+    const md = renderValidation(
+      {
+        ...fixture,
+        validation: {
+          before: 'abc1234',
+          rounds: 3,
+          durationMs: 2000,
+          rows: [
+            { schema: 'small', documents: 200, beforeUs: 2, afterUs: 2.5, afterEngine: 'ajv' },
+            { schema: 'tree', documents: 50, beforeNote: 'refused', afterUs: 40, afterEngine: 'hyperjump' },
+          ],
+        },
+      },
+      'bench/results/x.json',
+    );
+    expect(md.startsWith(VALIDATION_START)).toBe(true);
+    expect(md.endsWith(VALIDATION_END)).toBe(true);
+    expect(md).toContain('| small | 2.00 | 2.50 | 1.25x | ajv |');
+    expect(md).toContain('| tree | refused | 40.00 |  | hyperjump |');
+    expect(md).toContain('commit abc1234');
+    expect(renderValidation(fixture, 'x')).toContain('_Not measured in this run._');
   });
 });

@@ -1,6 +1,9 @@
 // Reads back what the gateway produced, with a plain kafkajs consumer: the tests compare exact records.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+// Registers kafkajs's snappy, lz4 and zstd codecs: the gateway compresses with lz4 by default, and kafkajs reads
+// only gzip by itself (a kafkajs consumer elsewhere needs an LZ4 codec too: README, configuration).
+import '../../src/kafka/producer-kafkajs.js';
 
 export interface ReadRecord {
   topic: string;

@@ -2,6 +2,7 @@
 // batches is tested against a real broker in test/integration.
 import { describe, expect, it, vi } from 'vitest';
 import { ERRORS, TributaryError } from '../../src/errors.js';
+import { NotAuthorizedError } from '../../src/kafka/authorization.js';
 import { Batcher } from '../../src/kafka/batcher.js';
 import type { OutboundRecord } from '../../src/kafka/record.js';
 
@@ -146,5 +147,16 @@ describe('Batcher while Kafka is stuck', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("gives TRIB_KAFKA_NOT_AUTHORIZED only to the refused topic's requests, a retryable 503 to the rest (issue 14)", async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 2, maxBatchBytes: 1 << 20, maxInFlight: 1 });
+    const denied = b.produce([rec('a', 'denied')], soon()).catch((e: unknown) => e);
+    const bystander = b.produce([rec('b', 'ok')], soon()).catch((e: unknown) => e);
+    await tick(10);
+    calls[0]!.reject(new NotAuthorizedError(['denied']));
+    expect(await denied).toMatchObject({ code: 'TRIB_KAFKA_NOT_AUTHORIZED', retryable: false });
+    expect(await bystander).toMatchObject({ code: 'TRIB_KAFKA_UNAVAILABLE', retryable: true });
   });
 });

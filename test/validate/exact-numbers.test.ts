@@ -89,6 +89,18 @@ describe('exact integers beyond 2^53 (issue 13)', () => {
     expect(validate(doc('{"id": 1, "tier": 18446744073709551614}'))?.[0]?.keyword).toBe('enum');
   });
 
+  it('keeps draft-04 bounds (boolean exclusiveMaximum) on the exact path', async () => {
+    const { validate } = await compileSchema({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'object',
+      properties: { id: { type: 'integer', maximum: 9007199254740992, exclusiveMaximum: true } },
+    });
+    expect(validate(doc('{"id": 9007199254740991}'))).toBeNull();
+    // 9007199254740993 is 9007199254740992 as a double: equal to the bound, refused either way; exact says why.
+    expect(validate(doc('{"id": 9007199254740993}'))?.[0]?.keyword).toBe('maximum');
+    expect(validate(doc('{"id": 9007199254740992}'))?.[0]?.keyword).toBe('maximum');
+  });
+
   it('leaves ordinary documents, and long digit runs inside strings, to the fast validator', async () => {
     const { validate } = await compileSchema({ type: 'object', properties: { n: { maximum: 10 } } });
     expect(validate(doc('{"n": 3, "card": "4242424242424242424"}'))).toBeNull();
