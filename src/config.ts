@@ -206,6 +206,22 @@ const SPECS = {
     10000,
     'Open WebSocket connections; further ones are closed with 1013 (try again later)',
   ),
+  // The Kafka-protocol listener (src/listen-kafka/, README "Kafka-protocol listener").
+  kafkaListen: optionalText(
+    'Serve the Kafka protocol on host:port (one topic per binding, SASL PLAIN/SCRAM with capture tokens); unset: off',
+  ),
+  kafkaListenAdvertisedHost: optionalText(
+    'Host the listener names as its broker address in Metadata; default: its listen host (127.0.0.1 for 0.0.0.0)',
+  ),
+  kafkaListenPartitions: int(1, 'Partitions each binding topic of the Kafka listener has'),
+  // 8 MiB: above the Java producer's max.request.size (1 MiB) and librdkafka's message.max.bytes (1,000,000).
+  kafkaListenMaxRequestBytes: int(
+    8 * MiB,
+    'Largest Kafka request frame; a larger one closes the connection (Kafka socket.request.max.bytes)',
+  ),
+  kafkaListenMaxConnections: int(1000, 'Open Kafka client connections; further ones are refused'),
+  kafkaListenTlsCertFile: optionalText('TLS certificate (PEM, chain allowed) of the Kafka listener; unset: plain TCP'),
+  kafkaListenTlsKeyFile: optionalText('Private key (PEM) of that certificate'),
   maxJsonDepth: int(
     DEFAULT_MAX_JSON_DEPTH,
     'Deepest nesting of arrays and objects in a document (400 above)',

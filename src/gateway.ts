@@ -18,6 +18,7 @@ import { isConfigurationFailure } from './kafka/failure.js';
 import { MetadataProbe } from './kafka/metadata-probe.js';
 import type { ProducerOptions, RecordProducer } from './kafka/producer.js';
 import { createKafka, KafkaProducer } from './kafka/producer-kafkajs.js';
+import { type KafkaListener, startKafkaListener } from './listen-kafka/listener.js';
 import { Metrics } from './ops/metrics.js';
 
 export interface Gateway {
@@ -30,6 +31,8 @@ export interface Gateway {
   permissions: TopicPermissions;
   /** http://host:port once listening. */
   url: string;
+  /** The Kafka-protocol listener, when --kafka-listen is set. */
+  kafkaListener: KafkaListener | undefined;
   close(): Promise<void>;
 }
 
@@ -138,6 +141,22 @@ export async function startGateway(
   metadata.start();
   permissions.start();
   const address = await app.fastify.listen({ host: config.host, port: config.port });
+  const served = app;
+  const kafkaListener =
+    config.kafkaListen === undefined
+      ? undefined
+      : await startKafkaListener({
+          config,
+          catalog: () => served.catalog(),
+          door: served.door,
+          capacity: served.capacity,
+          logger,
+        }).catch(async (err: unknown) => {
+          await served.fastify.close();
+          await producer.close();
+          await metadata.close();
+          throw err;
+        });
   return {
     app,
     producer,
@@ -145,10 +164,11 @@ export async function startGateway(
     metadata,
     permissions,
     url: address,
+    kafkaListener,
     async close() {
       // Stop taking requests, let in-flight ones finish (they await the batcher), then flush and disconnect.
       app.lifecycle.phase = 'closing';
-      await app.fastify.close();
+      await Promise.all([app.fastify.close(), kafkaListener?.close()]);
       await batcher.drain();
       permissions.close();
       await metadata.close();

@@ -1,19 +1,34 @@
 // Bearer tokens (RFC 6750) per capture, several at once so they can be rotated without downtime.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ERRORS, TributaryError } from '../errors.js';
+import { type ScramCredentials, scramCredentials } from './scram.js';
 
 /** What a binding requires. `tokens` undefined: open (no token configured). */
 export interface TokenPolicy {
   /** SHA-256 digests of the accepted tokens; only digests are kept in memory after load. */
   tokens: Buffer[] | undefined;
+  /** The same tokens' SCRAM keys (src/auth/scram.ts), index for index, for SASL on the Kafka listener. */
+  scram?: ScramCredentials[];
 }
+
+/**
+ * A token the client proved it holds without sending it (SASL SCRAM on the Kafka listener): its SHA-256 digest,
+ * which checkToken compares like a presented token's.
+ */
+export class ProvenToken {
+  constructor(readonly digest: Buffer) {}
+}
+
+/** A presented bearer token or SASL PLAIN password, or a SCRAM proof of one. */
+export type Credential = string | ProvenToken;
 
 /** An empty list opens a binding whose capture requires tokens (`tokens: []`). */
 export function tokenPolicy(tokens: Buffer[] | undefined): TokenPolicy {
-  return { tokens: tokens === undefined || tokens.length === 0 ? undefined : tokens.map(digest) };
+  if (tokens === undefined || tokens.length === 0) return { tokens: undefined };
+  return { tokens: tokens.map(tokenDigest), scram: tokens.map(scramCredentials) };
 }
 
-function digest(value: Buffer | string): Buffer {
+export function tokenDigest(value: Buffer | string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
@@ -44,7 +59,7 @@ export function presentedToken(
 export const BEARER_CHALLENGE = 'Bearer realm="tributary"';
 
 /** Throws 401 when a token is required and none was presented, 403 when it matches none. */
-export function checkToken(policy: TokenPolicy, presented: string | undefined): void {
+export function checkToken(policy: TokenPolicy, presented: Credential | undefined): void {
   if (policy.tokens === undefined) return;
   if (presented === undefined) {
     throw new TributaryError(ERRORS.AUTH_MISSING_TOKEN, 'this binding requires a bearer token', {
@@ -53,7 +68,7 @@ export function checkToken(policy: TokenPolicy, presented: string | undefined): 
   }
   // Constant-time: both sides are fixed-length digests, and every configured token is compared, so neither the
   // token's length nor which rotation slot matched shows in the timing.
-  const given = digest(presented);
+  const given = presented instanceof ProvenToken ? presented.digest : tokenDigest(presented);
   let ok = false;
   for (const token of policy.tokens) ok = timingSafeEqual(given, token) || ok;
   if (!ok) throw new TributaryError(ERRORS.AUTH_BAD_TOKEN, 'the token is not valid for this binding');

@@ -35,6 +35,8 @@ export interface BindingDraft {
   /** The binding's `resource.signature`, else its capture's; undefined: unsigned. */
   signature: SignatureVerifier | undefined;
   deduplicate: DeduplicatePolicy | undefined;
+  /** The binding's topic on the Kafka listener (src/catalog/listener-topics.ts sets it). */
+  kafkaTopic?: string;
   resource: Record<string, unknown>;
   location: Location;
 }

@@ -9,6 +9,7 @@ import { documentKeyProblem, type KeyedBinding, metaKeyProblem } from './keys.js
 import type { Binding, Capture, Catalog, CatalogProblem, Collection, Location } from './model.js';
 import { checkPathCollisions } from './paths.js';
 import { at, fileRoot, isMapping, ProblemLog } from './problems.js';
+import { checkListenerTopics } from './listener-topics.js';
 import { checkTopicCollisions } from './topics.js';
 
 export interface LoadResult {
@@ -115,6 +116,7 @@ function buildCatalog(file: string, collections: CollectionDraft[], captures: Ca
       if (bindingDraft.rateLimit) binding.rateLimit = bindingDraft.rateLimit;
       if (bindingDraft.signature) binding.signature = bindingDraft.signature;
       if (bindingDraft.deduplicate) binding.deduplicate = bindingDraft.deduplicate;
+      if (bindingDraft.kafkaTopic) binding.kafkaTopic = bindingDraft.kafkaTopic;
       capture.bindings.push(binding);
       catalog.bindings.push(binding);
     }
@@ -194,6 +196,7 @@ export async function loadCatalog(file: string): Promise<LoadResult> {
     checkKeys(collection, into, log);
   }
   checkTopicCollisions(collections, log);
+  checkListenerTopics(bindings, log);
   placeProblems(files, log);
 
   const result: LoadResult = { problems: log.problems, warnings: log.warnings };

@@ -68,6 +68,11 @@ export interface Binding {
   signature?: SignatureVerifier;
   /** Duplicate suppression (`resource.deduplicate`): where the delivery id is and how long it is remembered. */
   deduplicate?: DeduplicatePolicy;
+  /**
+   * Its topic on the Kafka-protocol listener: `resource.kafkaTopic`, else `<capture>.<name>` ('/' as '.');
+   * undefined when that default is not a legal Kafka topic name.
+   */
+  kafkaTopic?: string;
   /** The binding's `resource` object as written, for options a later stage reads. */
   resource: Record<string, unknown>;
   location: Location;

@@ -15,7 +15,7 @@
 // body: a stranger must not fill a dead-letter topic), `settled` once per payload after that, with the raw bytes.
 import { checkOrigin } from '../auth/origins.js';
 import { headerValue, type RequestHeaders, signatureChallenge } from '../auth/signature.js';
-import { checkToken, queryWithoutToken } from '../auth/tokens.js';
+import { type Credential, checkToken, queryWithoutToken } from '../auth/tokens.js';
 import type { Binding } from '../catalog/model.js';
 import { decodeBody } from '../decode/body.js';
 import { decodeForm } from '../decode/form.js';
@@ -39,8 +39,8 @@ export interface AdmitRequest {
   route: string;
   /** A browser's Origin; undefined from non-browser clients. */
   origin: string | undefined;
-  /** The credential presented: a bearer token (header, query, subprotocol) or a SASL password. */
-  token: string | undefined;
+  /** The credential presented: a bearer token (header, query, subprotocol), a SASL password or SCRAM proof. */
+  token: Credential | undefined;
   /** Request-level headers (the handshake's for a stream); `{}` for transports without headers. */
   headers: RequestHeaders;
   /** The parsed query string, token included (it is dropped here); undefined without one. */
@@ -59,7 +59,7 @@ export interface Admission {
   readonly requestId: string;
   /** Kept (in memory only) so a stream can be re-admitted when the catalog changes. */
   readonly origin: string | undefined;
-  readonly token: string | undefined;
+  readonly token: Credential | undefined;
   readonly headers: RequestHeaders;
   /** The query without the token: what `_meta.query` shows. */
   readonly query: Record<string, string | string[]> | undefined;

@@ -10,7 +10,7 @@
 import type { Binding } from '../catalog/model.js';
 import { ERRORS, type ErrorSpec } from '../errors.js';
 
-export const TRANSPORTS = ['webhook', 'websocket'] as const;
+export const TRANSPORTS = ['webhook', 'websocket', 'kafka'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
 export type Cell =
@@ -34,6 +34,7 @@ export interface OptionRow {
 
 const always = true;
 const REFUSED = ERRORS.ADMIT_TRANSPORT_REFUSED;
+// The Kafka listener answers every admission refusal TOPIC_AUTHORIZATION_FAILED (src/listen-kafka/answers.ts).
 
 export const BINDING_OPTIONS = {
   tokens: {
@@ -48,6 +49,10 @@ export const BINDING_OPTIONS = {
         honoured:
           'on the handshake: `Authorization: Bearer`, subprotocol `bearer.<t>` or `?token=`; same codes; re-checked on catalog reload (close 1008)',
       },
+      kafka: {
+        honoured:
+          'SASL PLAIN or SCRAM-SHA-256/512 with a token as the password (any user name); a password that is no token of the catalog: `SASL_AUTHENTICATION_FAILED`; a token this binding does not accept, or none: `TOPIC_AUTHORIZATION_FAILED` at Metadata and Produce',
+      },
     },
   },
   allowedOrigins: {
@@ -58,6 +63,7 @@ export const BINDING_OPTIONS = {
         honoured: 'CORS for listed origins; any other `Origin` 403 `TRIB_AUTH_ORIGIN_NOT_ALLOWED`',
       },
       websocket: { honoured: '`Origin` checked on the handshake; 403 `TRIB_AUTH_ORIGIN_NOT_ALLOWED`' },
+      kafka: { honoured: 'Kafka clients send no `Origin` (they are not browsers): nothing to check' },
     },
   },
   signature: {
@@ -72,6 +78,11 @@ export const BINDING_OPTIONS = {
         refused: REFUSED,
         when: 'always',
         why: 'a signature covers one request body and a stream has none: signed bindings take signed POSTs only',
+      },
+      kafka: {
+        refused: REFUSED,
+        when: 'always',
+        why: 'a signature covers one request body and a produce request is not one: `TOPIC_AUTHORIZATION_FAILED`',
       },
     },
   },
@@ -88,6 +99,10 @@ export const BINDING_OPTIONS = {
         when: 'with-header',
         why: 'one handshake header cannot identify each frame; put the id in the documents and deduplicate by pointer',
       },
+      kafka: {
+        honoured:
+          'a produce request carries no request headers (record headers are not read): it is what a POST without the header is, produced; deduplicate by pointer instead',
+      },
     },
   },
   deduplicatePointer: {
@@ -96,6 +111,7 @@ export const BINDING_OPTIONS = {
     cells: {
       webhook: { honoured: 'each document is a delivery; repeats dropped, `duplicates` counts them' },
       websocket: { honoured: 'the same, per frame; the `ok` answer counts `duplicates`' },
+      kafka: { honoured: 'the same, per produce request (its repeats are dropped, and acknowledged)' },
     },
   },
   idFromHeader: {
@@ -111,6 +127,7 @@ export const BINDING_OPTIONS = {
         when: 'with-header',
         why: 'one handshake header cannot name thousands of frames; without the header documents get their uuid, as a POST without it',
       },
+      kafka: { honoured: 'no request headers: documents get their uuid, as a POST without the header' },
     },
   },
   keepHeaders: {
@@ -119,6 +136,7 @@ export const BINDING_OPTIONS = {
     cells: {
       webhook: { honoured: "the request's headers in `_meta.headers` (never secrets)" },
       websocket: { honoured: "the handshake's headers, on every document of the connection" },
+      kafka: { honoured: 'no request headers to keep; record headers are dropped (`_meta.headers` absent)' },
     },
   },
   pathParams: {
@@ -127,6 +145,11 @@ export const BINDING_OPTIONS = {
     cells: {
       webhook: { honoured: '`_meta.pathParams`' },
       websocket: { honoured: "`_meta.pathParams` from the handshake's path" },
+      kafka: {
+        refused: REFUSED,
+        when: 'always',
+        why: 'a topic has no path to take parameters from: give the listener a binding with a plain path',
+      },
     },
   },
   rateLimit: {
@@ -141,6 +164,11 @@ export const BINDING_OPTIONS = {
         when: 'always',
         why: "rateLimit counts requests, and a stream's frames are not requests: stream to a binding without one (its window bounds the stream)",
       },
+      kafka: {
+        refused: REFUSED,
+        when: 'always',
+        why: 'rateLimit counts HTTP requests; a producer is bounded by the in-flight limit (TCP backpressure) instead',
+      },
     },
   },
   bodyLimit: {
@@ -152,6 +180,10 @@ export const BINDING_OPTIONS = {
           '413 `TRIB_DECODE_BODY_TOO_LARGE`, from `Content-Length` before the body (no `100 Continue`)',
       },
       websocket: { honoured: 'a message over `--ws-max-payload` closes the connection with 1009' },
+      kafka: {
+        honoured:
+          'a request frame over `--kafka-listen-max-request-bytes` closes the connection (as Kafka does); a record value over `--max-record-bytes`: `INVALID_RECORD` with its index',
+      },
     },
   },
   documentLimit: {
@@ -160,6 +192,7 @@ export const BINDING_OPTIONS = {
     cells: {
       webhook: { honoured: '413 `TRIB_DECODE_TOO_MANY_DOCUMENTS`' },
       websocket: { honoured: 'per frame: `rejected` `TRIB_DECODE_TOO_MANY_DOCUMENTS`' },
+      kafka: { honoured: 'per produce request: `MESSAGE_TOO_LARGE` (the Java client splits the batch and retries)' },
     },
   },
   depthLimit: {
@@ -168,6 +201,7 @@ export const BINDING_OPTIONS = {
     cells: {
       webhook: { honoured: '400 `TRIB_DECODE_TOO_DEEP`' },
       websocket: { honoured: 'per frame: `rejected` `TRIB_DECODE_TOO_DEEP`' },
+      kafka: { honoured: '`INVALID_RECORD`, `record_errors` naming the record' },
     },
   },
   recordLimit: {
@@ -176,6 +210,7 @@ export const BINDING_OPTIONS = {
     cells: {
       webhook: { honoured: '413 `TRIB_KAFKA_RECORD_TOO_LARGE`' },
       websocket: { honoured: 'per frame: `rejected` `TRIB_KAFKA_RECORD_TOO_LARGE`' },
+      kafka: { honoured: '`INVALID_RECORD`, `record_errors` naming the record' },
     },
   },
   reservedMeta: {
@@ -184,6 +219,7 @@ export const BINDING_OPTIONS = {
     cells: {
       webhook: { honoured: '400 `TRIB_VALIDATE_RESERVED_META`' },
       websocket: { honoured: 'per frame: `rejected` `TRIB_VALIDATE_RESERVED_META`' },
+      kafka: { honoured: '`INVALID_RECORD`, `record_errors` naming the record' },
     },
   },
   queryKeys: {
@@ -192,6 +228,7 @@ export const BINDING_OPTIONS = {
     cells: {
       webhook: { honoured: '400 `TRIB_DECODE_FORBIDDEN_KEY`, before the body' },
       websocket: { honoured: 'on the handshake: 400 `TRIB_DECODE_FORBIDDEN_KEY`' },
+      kafka: { honoured: 'no query string: nothing to check' },
     },
   },
 } as const satisfies Record<string, OptionRow>;
