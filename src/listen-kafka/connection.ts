@@ -564,7 +564,7 @@ function settleGroup(
     }));
     const errorMessage =
       recordErrors.length > 0
-        ? `${error.code}: ${recordErrors.length} invalid record(s)`
+        ? `${error.code}: ${recordErrors.length} invalid record(s); record ${recordErrors[0]!.index}: ${recordErrors[0]!.message}`
         : own === undefined || own.documents !== undefined
           ? code === KAFKA_ERROR.INVALID_RECORD
             ? OTHER_PARTITION
