@@ -9,6 +9,7 @@
 // signed binding written unsigned over WebSocket) is the `signature x websocket` cell.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
 import WebSocket from 'ws';
 import { type App, buildApp } from '../../src/app.js';
 import { defaultConfig } from '../../src/config.js';
@@ -22,6 +23,7 @@ import {
   type Transport,
 } from '../../src/ingest/options.js';
 import type { OutboundRecord } from '../../src/kafka/record.js';
+import { type KafkaListener, startKafkaListener } from '../../src/listen-kafka/listener.js';
 import {
   githubHeaders,
   type Headers,
@@ -39,8 +41,10 @@ const TOKEN = 'conformance-token';
 const LIMITS = { bodyLimit: 4096, decodedBodyLimit: 4096, wsMaxPayload: 4096, maxDocuments: 5 };
 const DEPTH = 8;
 const RECORD_BYTES = 1500;
+const KAFKA_REQUEST_BYTES = 64 * 1024;
 
 let app: App;
+let listener: KafkaListener;
 let base: string;
 let produced: OutboundRecord[][];
 
@@ -48,13 +52,16 @@ beforeAll(async () => {
   setSecretEnv();
   process.env['CONF_TOKEN'] = TOKEN;
   produced = [];
+  const config = defaultConfig({
+    ...LIMITS,
+    maxJsonDepth: DEPTH,
+    maxRecordBytes: RECORD_BYTES,
+    publicUrl: PUBLIC_URL,
+    kafkaListen: '127.0.0.1:0',
+    kafkaListenMaxRequestBytes: KAFKA_REQUEST_BYTES,
+  });
   app = await buildApp({
-    config: defaultConfig({
-      ...LIMITS,
-      maxJsonDepth: DEPTH,
-      maxRecordBytes: RECORD_BYTES,
-      publicUrl: PUBLIC_URL,
-    }),
+    config,
     catalog: await fixtureCatalog('conformance.yaml'),
     logger: capturedLogger().logger,
     sink: {
@@ -64,8 +71,70 @@ beforeAll(async () => {
     },
   });
   base = (await app.fastify.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
+  listener = await startKafkaListener({
+    config,
+    catalog: () => app.catalog(),
+    door: app.door,
+    capacity: app.capacity,
+    logger: capturedLogger().logger,
+  });
 });
-afterAll(() => app.fastify.close());
+afterAll(async () => {
+  await listener.close();
+  await app.fastify.close();
+});
+
+// --- Kafka listener side (a kafkajs producer, one connection per call) ------------------------------------------
+
+interface KafkaSent {
+  /** The error kafkajs reported (its protocol error type, or its message), undefined when produced. */
+  error: string | undefined;
+  docs: Record<string, unknown>[];
+}
+
+async function kafkaSend(
+  binding: string,
+  values: string[],
+  opts: { password?: string } = {},
+): Promise<KafkaSent> {
+  const before = produced.length;
+  const kafka = new Kafka({
+    brokers: [`127.0.0.1:${listener.address.port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    ...(opts.password === undefined
+      ? {}
+      : { sasl: { mechanism: 'scram-sha-256' as const, username: 'conf', password: opts.password } }),
+  });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  let error: string | undefined;
+  try {
+    await producer.connect();
+    await producer.send({ topic: `conf.open.${binding}`, acks: -1, messages: values.map((value) => ({ value })) });
+  } catch (err) {
+    const e = err as { type?: string; message: string };
+    error = e.type ?? e.message;
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
+  const docs = produced.slice(before).flatMap((records) => records.map((r) => JSON.parse(r.value)));
+  return { error, docs };
+}
+
+/** kafkajs reports a topic refused at Metadata as "Not authorized to access topics: [...]". */
+const TOPIC_REFUSED = /TOPIC_AUTHORIZATION_FAILED|Not authorized/;
+
+async function expectKafkaRefused(binding: string, pattern: RegExp, password?: string): Promise<void> {
+  const got = await kafkaSend(binding, ['{"id":"x"}'], password === undefined ? {} : { password });
+  expect(got.error ?? 'produced', binding).toMatch(pattern);
+  expect(got.docs).toEqual([]);
+}
+
+async function expectKafkaProduced(binding: string, values: string[], password?: string): Promise<KafkaSent> {
+  const got = await kafkaSend(binding, values, password === undefined ? {} : { password });
+  expect(got.error, binding).toBeUndefined();
+  return got;
+}
 
 // --- webhook side ---------------------------------------------------------------------------------------------
 
@@ -255,6 +324,14 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
         expect([ok.answers[0]!['status'], ok.docs.length]).toEqual(['ok', 1]);
       },
     },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        await expectKafkaRefused('tokens', TOPIC_REFUSED);
+        await expectKafkaRefused('tokens', /SASL|authentication/i, 'nope');
+        expect((await expectKafkaProduced('tokens', ['{}'], TOKEN)).docs).toHaveLength(1);
+      },
+    },
   },
   allowedOrigins: {
     webhook: {
@@ -282,6 +359,12 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
           headers: { origin: 'https://app.example.com' },
         });
         expect(ok.docs).toHaveLength(1);
+      },
+    },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        expect((await expectKafkaProduced('origins', ['{}'])).docs).toHaveLength(1);
       },
     },
   },
@@ -312,6 +395,12 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
         }
       },
     },
+    kafka: {
+      expect: 'refused',
+      async run() {
+        for (const scheme of SCHEMES) await expectKafkaRefused(scheme, TOPIC_REFUSED);
+      },
+    },
   },
   deduplicateHeader: {
     webhook: {
@@ -333,6 +422,12 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
         // Without the header a stream is what a POST without it is: produced as usual.
         const ok = await expectStreamed('/conf/open/dedupe-header', ['{}', '{}']);
         expect(ok.docs).toHaveLength(2);
+      },
+    },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        expect((await expectKafkaProduced('dedupe-header', ['{}', '{}'])).docs).toHaveLength(2);
       },
     },
   },
@@ -364,6 +459,14 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
         expect(got.docs).toHaveLength(1);
       },
     },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        const first = await expectKafkaProduced('dedupe-pointer', ['{"id":"k1"}', '{"id":"k1"}', '{"id":"k2"}']);
+        expect(first.docs.map((d) => d['id'])).toEqual(['k1', 'k2']);
+        expect((await expectKafkaProduced('dedupe-pointer', ['{"id":"k1"}'])).docs).toEqual([]);
+      },
+    },
   },
   idFromHeader: {
     webhook: {
@@ -378,6 +481,14 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
       async run(cell) {
         await refusedUpgrade('idFromHeader', '/conf/open/id-header', { 'x-delivery': 'hook-ws' })(cell);
         const ok = await expectStreamed('/conf/open/id-header', ['{}']);
+        const meta = ok.docs[0]!['_meta'] as { webhookId: string; uuid: string };
+        expect(meta.webhookId).toBe(meta.uuid);
+      },
+    },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        const ok = await expectKafkaProduced('id-header', ['{}']);
         const meta = ok.docs[0]!['_meta'] as { webhookId: string; uuid: string };
         expect(meta.webhookId).toBe(meta.uuid);
       },
@@ -402,6 +513,13 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
           expect(doc['_meta']).toMatchObject({ headers: { 'user-agent': 'conf-ws' } });
       },
     },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        const ok = await expectKafkaProduced('keep', ['{}']);
+        expect(ok.docs[0]!['_meta']).not.toHaveProperty('headers');
+      },
+    },
   },
   pathParams: {
     webhook: {
@@ -418,6 +536,12 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
         expect(ok.docs[0]!['_meta']).toMatchObject({ pathParams: { tenant: 'acme' } });
       },
     },
+    kafka: {
+      expect: 'refused',
+      async run() {
+        await expectKafkaRefused('params', TOPIC_REFUSED);
+      },
+    },
   },
   rateLimit: {
     webhook: {
@@ -430,6 +554,12 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
       },
     },
     websocket: { expect: 'refused', run: refusedUpgrade('rateLimit', '/conf/open/limited') },
+    kafka: {
+      expect: 'refused',
+      async run() {
+        await expectKafkaRefused('limited', TOPIC_REFUSED);
+      },
+    },
   },
   bodyLimit: {
     webhook: {
@@ -445,6 +575,14 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
         const big = `{"id":"${'x'.repeat(LIMITS.wsMaxPayload)}"}`;
         const got = await expectStreamed('/conf/open/plain', [big]);
         expect([got.closeCode, got.answers, got.docs]).toEqual([1009, [], []]);
+      },
+    },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        // Over the frame limit: the connection is closed, as Kafka closes it; kafkajs reports the lost socket.
+        const got = await kafkaSend('plain', [`{"id":"${'x'.repeat(KAFKA_REQUEST_BYTES)}"}`]);
+        expect([got.error !== undefined, got.docs]).toEqual([true, []]);
       },
     },
   },
@@ -470,6 +608,13 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
         expect(got.docs).toEqual([]);
       },
     },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        const many = Array.from({ length: LIMITS.maxDocuments + 1 }, (_, i) => `{"id":"${i}"}`);
+        expect(await kafkaSend('plain', many)).toEqual({ error: 'MESSAGE_TOO_LARGE', docs: [] });
+      },
+    },
   },
   depthLimit: {
     webhook: {
@@ -483,6 +628,12 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
       async run() {
         const got = await expectStreamed('/conf/open/plain', [nested(DEPTH + 2)]);
         expect(got.answers[0]).toMatchObject({ status: 'rejected', error: { code: 'TRIB_DECODE_TOO_DEEP' } });
+      },
+    },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        expect(await kafkaSend('plain', [nested(DEPTH + 2)])).toEqual({ error: 'INVALID_RECORD', docs: [] });
       },
     },
   },
@@ -505,6 +656,13 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
         expect(got.docs).toEqual([]);
       },
     },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        const doc = `{"id":"${'r'.repeat(RECORD_BYTES)}"}`;
+        expect(await kafkaSend('plain', [doc])).toEqual({ error: 'INVALID_RECORD', docs: [] });
+      },
+    },
   },
   reservedMeta: {
     webhook: {
@@ -523,6 +681,12 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
         });
       },
     },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        expect(await kafkaSend('plain', ['{"_meta":{}}'])).toEqual({ error: 'INVALID_RECORD', docs: [] });
+      },
+    },
   },
   queryKeys: {
     webhook: {
@@ -535,6 +699,12 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
       expect: 'honoured',
       async run() {
         await expectStreamRefused('/conf/open/plain?__proto__=x', 400, 'TRIB_DECODE_FORBIDDEN_KEY');
+      },
+    },
+    kafka: {
+      expect: 'honoured',
+      async run() {
+        expect((await expectKafkaProduced('plain', ['{"id":"q"}'])).docs).toHaveLength(1);
       },
     },
   },

@@ -2,7 +2,7 @@
 // all-or-nothing refusals with KIP-467 record errors, idempotent retries. Kafka behaviour itself (acks=all,
 // read-back) is test/integration/kafka-listener.test.ts's.
 import { Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import { defaultConfig } from '../../src/config.js';
@@ -51,7 +51,7 @@ function kafkajs(sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'
     clientId: 'kl-test',
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
-    ...(sasl ? { sasl: { ...sasl, username: 'someone' } } : {}),
+    ...(sasl ? { sasl: { ...sasl, username: 'someone' } as SASLOptions } : {}),
   });
 }
 
