@@ -227,9 +227,17 @@ export class KafkaConnection {
   private async handshake(reader: FrameReader, header: RequestHeader): Promise<void> {
     const mechanism = reader.string(false) ?? '';
     const known = isMechanism(mechanism);
-    if (known) this.sasl = new SaslExchange(mechanism, () => this.ctx.table().book);
+    const code =
+      header.apiVersion === 0
+        ? KAFKA_ERROR.UNSUPPORTED_VERSION
+        : known
+          ? KAFKA_ERROR.NONE
+          : KAFKA_ERROR.UNSUPPORTED_SASL_MECHANISM;
+    if (code === KAFKA_ERROR.NONE && known) {
+      this.sasl = new SaslExchange(mechanism, () => this.ctx.table().book);
+    }
     const body = Writer.create()
-      .appendInt16(known ? KAFKA_ERROR.NONE : KAFKA_ERROR.UNSUPPORTED_SASL_MECHANISM)
+      .appendInt16(code)
       .appendArray([...MECHANISMS], (w, m) => w.appendString(m, false), false, false);
     this.answer(this.slot(), responseFrame(header, body));
   }
@@ -497,7 +505,8 @@ export class KafkaConnection {
 
   private maybeEnd(): void {
     if (this.finishing !== undefined && this.slots.length === 0 && !this.busy) {
-      this.socket.end();
+      // Not end(): a client that never closes its side would hold the server open.
+      this.socket.destroySoon();
       this.finishing();
     }
   }

@@ -130,8 +130,8 @@ export async function startKafkaListener(deps: KafkaListenerDeps): Promise<Kafka
         for (const c of connections) c.destroy();
       }, config.requestTimeoutMs + 1000);
       await Promise.all([...connections].map((c) => c.finish()));
-      clearTimeout(grace);
       await closed;
+      clearTimeout(grace);
     },
   };
 }

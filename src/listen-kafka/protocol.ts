@@ -6,6 +6,8 @@ import { FrameError, FrameReader } from './wire.js';
 
 export const API = {
   PRODUCE: 0,
+  FETCH: 1,
+  FIND_COORDINATOR: 10,
   METADATA: 3,
   SASL_HANDSHAKE: 17,
   API_VERSIONS: 18,
@@ -19,19 +21,28 @@ interface ApiRange {
   max: number;
   /** First flexible version (compact types, tagged fields, request header v2); Infinity: none. */
   flexible: number;
+  /** Advertised but not served (answered like an unknown API): librdkafka's feature detection needs it. */
+  unserved?: true;
 }
 
 // Produce 0-2 are advertised though only record batch v2 is read: "due to a bug in librdkafka, these versions
 // have to be included in the api versions response" (KAFKA-18659). Produce stops at 11: v12 is transactions v2,
 // v13 names topics by id (KIP-516). Metadata stops at 12 (v13 only adds a top-level error), InitProducerId at 4
-// (5-6 are two-phase commit), SaslHandshake starts at 1 (v0 sends SASL tokens unframed).
+// (5-6 are two-phase commit). SaslHandshake v0 is advertised because librdkafka looks for it ("SASL Handshake
+// not supported by broker" otherwise), but a v0 handshake (SASL tokens unframed after it) is refused
+// UNSUPPORTED_VERSION in its answer: clients that know SaslAuthenticate send v1.
 export const SUPPORTED: readonly ApiRange[] = [
   { key: API.PRODUCE, min: 0, max: 11, flexible: 9 },
   { key: API.METADATA, min: 0, max: 12, flexible: 9 },
-  { key: API.SASL_HANDSHAKE, min: 1, max: 1, flexible: Number.POSITIVE_INFINITY },
+  { key: API.SASL_HANDSHAKE, min: 0, max: 1, flexible: Number.POSITIVE_INFINITY },
   { key: API.API_VERSIONS, min: 0, max: 4, flexible: 3 },
   { key: API.INIT_PRODUCER_ID, min: 0, max: 4, flexible: 2 },
   { key: API.SASL_AUTHENTICATE, min: 0, max: 2, flexible: 2 },
+  // librdkafka enables record batch v2 only when the broker lists Fetch v4 (and zstd with Fetch v10), and lz4
+  // only with FindCoordinator (rdkafka_feature.c): without them it sends magic-v0 message sets. Listed for that;
+  // a client that does send one gets the UNSUPPORTED_VERSION answer, as for any API not served.
+  { key: API.FETCH, min: 4, max: 12, flexible: 12, unserved: true },
+  { key: API.FIND_COORDINATOR, min: 0, max: 0, flexible: 3, unserved: true },
 ];
 
 const BY_KEY = new Map(SUPPORTED.map((api) => [api.key, api]));
@@ -76,7 +87,8 @@ export function readRequestHeader(reader: FrameReader): RequestHeader {
   const correlationId = reader.int32();
   const clientId = reader.string(false);
   const api = BY_KEY.get(apiKey);
-  const supported = api !== undefined && apiVersion >= api.min && apiVersion <= api.max;
+  const supported =
+    api !== undefined && api.unserved !== true && apiVersion >= api.min && apiVersion <= api.max;
   const flexible = supported && apiVersion >= api.flexible;
   if (flexible) reader.taggedFields();
   return { apiKey, apiVersion, correlationId, clientId, supported, flexible };
