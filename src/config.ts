@@ -220,7 +220,9 @@ const SPECS = {
     'Largest Kafka request frame; a larger one closes the connection (Kafka socket.request.max.bytes)',
   ),
   kafkaListenMaxConnections: int(1000, 'Open Kafka client connections; further ones are refused'),
-  kafkaListenTlsCertFile: optionalText('TLS certificate (PEM, chain allowed) of the Kafka listener; unset: plain TCP'),
+  kafkaListenTlsCertFile: optionalText(
+    'TLS certificate (PEM, chain allowed) of the Kafka listener; unset: plain TCP',
+  ),
   kafkaListenTlsKeyFile: optionalText('Private key (PEM) of that certificate'),
   maxJsonDepth: int(
     DEFAULT_MAX_JSON_DEPTH,

@@ -34,7 +34,10 @@ function scramKeys(mechanism: ScramMechanism, token: Buffer): ScramKeys {
   const length = hash === 'sha256' ? 32 : 64;
   const salted = pbkdf2Sync(token, SCRAM_SALT, SCRAM_ITERATIONS, length, hash);
   const clientKey = hmac(hash, salted, 'Client Key');
-  return { storedKey: createHash(hash).update(clientKey).digest(), serverKey: hmac(hash, salted, 'Server Key') };
+  return {
+    storedKey: createHash(hash).update(clientKey).digest(),
+    serverKey: hmac(hash, salted, 'Server Key'),
+  };
 }
 
 export function hmac(hash: string, key: Buffer, data: string | Buffer): Buffer {

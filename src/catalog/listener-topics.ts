@@ -4,9 +4,9 @@
 // names collide). A default that breaks the rules is a warning (the binding is then not on the listener), an
 // explicit one an error.
 import type { BindingDraft } from './captures.js';
-import { at } from './problems.js';
 import { topicCollisionKey, topicProblem } from './names.js';
 import type { ProblemLog } from './problems.js';
+import { at } from './problems.js';
 
 export function defaultListenerTopic(capture: string, binding: string): string {
   return `${capture.replace(/\//g, '.')}.${binding}`;
@@ -36,8 +36,13 @@ export function checkListenerTopics(bindings: readonly BindingDraft[], log: Prob
     if (topic === undefined) continue;
     const key = topicCollisionKey(topic);
     const earlier = byKey.get(key);
+    // A second binding of the same name in one capture is reported as that already.
+    if (earlier !== undefined && earlier.capture === binding.capture && earlier.name === binding.name) continue;
     if (earlier !== undefined) {
-      const same = earlier.kafkaTopic === topic ? 'is also' : `collides with '${earlier.kafkaTopic}' ('.' and '_' are one to Kafka), which is`;
+      const same =
+        earlier.kafkaTopic === topic
+          ? 'is also'
+          : `collides with '${earlier.kafkaTopic}' ('.' and '_' are one to Kafka), which is`;
       log.error(
         typeof explicit === 'string' ? where : binding.location,
         `Kafka listener topic '${topic}' ${same} the topic of binding ${earlier.capture}/${earlier.name}; set resource.kafkaTopic`,

@@ -6,10 +6,10 @@ import { type CaptureDraft, checkCapture } from './captures.js';
 import { type CollectionDraft, checkCollection, type SchemaFileCache } from './collections.js';
 import { type CatalogFile, readCatalogFiles } from './files.js';
 import { documentKeyProblem, type KeyedBinding, metaKeyProblem } from './keys.js';
+import { checkListenerTopics } from './listener-topics.js';
 import type { Binding, Capture, Catalog, CatalogProblem, Collection, Location } from './model.js';
 import { checkPathCollisions } from './paths.js';
 import { at, fileRoot, isMapping, ProblemLog } from './problems.js';
-import { checkListenerTopics } from './listener-topics.js';
 import { checkTopicCollisions } from './topics.js';
 
 export interface LoadResult {

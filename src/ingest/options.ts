@@ -192,7 +192,9 @@ export const BINDING_OPTIONS = {
     cells: {
       webhook: { honoured: '413 `TRIB_DECODE_TOO_MANY_DOCUMENTS`' },
       websocket: { honoured: 'per frame: `rejected` `TRIB_DECODE_TOO_MANY_DOCUMENTS`' },
-      kafka: { honoured: 'per produce request: `MESSAGE_TOO_LARGE` (the Java client splits the batch and retries)' },
+      kafka: {
+        honoured: 'per produce request: `MESSAGE_TOO_LARGE` (the Java client splits the batch and retries)',
+      },
     },
   },
   depthLimit: {

@@ -3,6 +3,7 @@
 // validate, _meta, capacity, produce with acks=all), as for a webhook body; this class keeps what is the
 // listener's own: framing, SASL state, sequences, offsets, answer order and TCP backpressure.
 import type { Socket } from 'node:net';
+import { Writer } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import type { Credential } from '../auth/tokens.js';
 import type { Binding } from '../catalog/model.js';
@@ -34,7 +35,6 @@ import {
 import { isMechanism, MECHANISMS, SaslExchange, type TokenBook } from './sasl.js';
 import type { Sequences, SequenceVerdict } from './sequences.js';
 import { FrameError, FrameReader } from './wire.js';
-import { Writer } from '@platformatic/kafka';
 
 /** The catalog as the listener sees it: topic -> binding, and every token for SASL. */
 export interface TopicTable {
@@ -134,8 +134,7 @@ export class KafkaConnection {
 
   /** TCP backpressure: unread bytes stay in the kernel while requests wait for capacity or answers pile up. */
   private flow(): void {
-    const full =
-      this.waitingForRoom > 0 || this.intake.length > 0 || this.slots.length >= MAX_UNANSWERED;
+    const full = this.waitingForRoom > 0 || this.intake.length > 0 || this.slots.length >= MAX_UNANSWERED;
     if (full && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -304,7 +303,10 @@ export class KafkaConnection {
     const answers: TopicAnswer[] = request.topics.map((t) => ({ topic: t.topic, partitions: [] }));
     const respond = () => {
       if (slot === undefined) return;
-      this.answer(slot, responseFrame(header, produceResponseBody(header.apiVersion, header.flexible, answers)));
+      this.answer(
+        slot,
+        responseFrame(header, produceResponseBody(header.apiVersion, header.flexible, answers)),
+      );
     };
     const refuseAll = (code: number, message: string) => {
       request.topics.forEach((t, i) => {
@@ -363,7 +365,12 @@ export class KafkaConnection {
                   errorCode: KAFKA_ERROR.NOT_ENOUGH_REPLICAS,
                   errorMessage: 'the first copy of this batch failed; send it again',
                 });
-              } else Object.assign(slotOf, { errorCode: KAFKA_ERROR.NONE, baseOffset: offset, errorMessage: undefined });
+              } else
+                Object.assign(slotOf, {
+                  errorCode: KAFKA_ERROR.NONE,
+                  baseOffset: offset,
+                  errorMessage: undefined,
+                });
             }),
           );
           continue;
@@ -405,7 +412,11 @@ export class KafkaConnection {
             this.counters.produced += group.values.length;
             for (const part of group.parts) {
               const offset = this.ctx.nextOffset(group.topic, part.batch.partition, part.batch.values.length);
-              Object.assign(part.answer, { errorCode: KAFKA_ERROR.NONE, baseOffset: offset, errorMessage: undefined });
+              Object.assign(part.answer, {
+                errorCode: KAFKA_ERROR.NONE,
+                baseOffset: offset,
+                errorMessage: undefined,
+              });
               part.settle?.(offset);
             }
           },
@@ -565,8 +576,7 @@ function settleGroup(
   for (const part of group.parts) {
     part.settle?.(undefined);
     const end = part.start + part.batch.values.length;
-    const problems =
-      own?.documents?.filter((d) => d.index >= part.start && d.index < end) ?? [];
+    const problems = own?.documents?.filter((d) => d.index >= part.start && d.index < end) ?? [];
     const recordErrors = problems.map((d) => ({
       index: d.index - part.start,
       message: d.pointer === '' ? d.message : `${d.pointer}: ${d.message}`,

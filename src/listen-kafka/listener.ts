@@ -117,7 +117,12 @@ export async function startKafkaListener(deps: KafkaListenerDeps): Promise<Kafka
     port: actualPort,
   };
   logger.info(
-    { host, port: actualPort, advertised: `${ctx.broker.host}:${actualPort}`, tls: config.kafkaListenTlsCertFile !== undefined },
+    {
+      host,
+      port: actualPort,
+      advertised: `${ctx.broker.host}:${actualPort}`,
+      tls: config.kafkaListenTlsCertFile !== undefined,
+    },
     'kafka listener started',
   );
   return {

@@ -2,7 +2,7 @@
 // kafka-clients' common/message/*.json): which APIs and versions it advertises, the request header, response
 // framing, and the error codes it answers with.
 import { Writer } from '@platformatic/kafka';
-import { FrameError, FrameReader } from './wire.js';
+import { FrameError, type FrameReader } from './wire.js';
 
 export const API = {
   PRODUCE: 0,
@@ -126,10 +126,7 @@ export function apiVersionsBody(version: number, errorCode: number): Writer {
  * speak this" (KIP-511). A client that asked for ApiVersions retries with a version in the range.
  */
 export function unsupportedFrame(header: RequestHeader): Buffer {
-  return responseFrame(
-    { ...header, flexible: false },
-    apiVersionsBody(0, KAFKA_ERROR.UNSUPPORTED_VERSION),
-  );
+  return responseFrame({ ...header, flexible: false }, apiVersionsBody(0, KAFKA_ERROR.UNSUPPORTED_VERSION));
 }
 
 /** The frame length prefix; throws when it cannot be a request. */

@@ -1,7 +1,7 @@
 // SASL on the listener (SaslHandshake 17 + SaslAuthenticate 36, KIP-152): PLAIN (RFC 4616) and
 // SCRAM-SHA-256/512 (RFC 5802, RFC 7677). The password is one of the catalog's tokens; the user name is free
 // (logged, never checked). Which bindings the token opens is decided later, per topic, by the front door.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   hmac,
   SCRAM_ITERATIONS,
@@ -12,7 +12,6 @@ import {
 } from '../auth/scram.js';
 import { type Credential, ProvenToken, tokenDigest } from '../auth/tokens.js';
 import type { Binding } from '../catalog/model.js';
-import { createHash } from 'node:crypto';
 
 export const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 export type Mechanism = (typeof MECHANISMS)[number];

@@ -83,7 +83,8 @@ export class FrameReader {
   array<T>(compact: boolean, entry: (r: FrameReader) => T): T[] | null {
     const length = compact ? this.uvarint() - 1 : this.int32();
     if (length < 0) return null;
-    if (length > this.remaining) throw new FrameError(`array of ${length} entries in ${this.remaining} bytes`);
+    if (length > this.remaining)
+      throw new FrameError(`array of ${length} entries in ${this.remaining} bytes`);
     const out: T[] = new Array(length);
     for (let i = 0; i < length; i++) out[i] = entry(this);
     return out;

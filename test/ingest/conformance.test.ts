@@ -8,8 +8,8 @@
 // without the behaviour (or the behaviour changed without the table) fails here too. The issue-11 bypass (a
 // signed binding written unsigned over WebSocket) is the `signature x websocket` cell.
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type App, buildApp } from '../../src/app.js';
 import { defaultConfig } from '../../src/config.js';
@@ -110,7 +110,11 @@ async function kafkaSend(
   let error: string | undefined;
   try {
     await producer.connect();
-    await producer.send({ topic: `conf.open.${binding}`, acks: -1, messages: values.map((value) => ({ value })) });
+    await producer.send({
+      topic: `conf.open.${binding}`,
+      acks: -1,
+      messages: values.map((value) => ({ value })),
+    });
   } catch (err) {
     const e = err as { type?: string; message: string };
     error = e.type ?? e.message;
@@ -462,7 +466,11 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
     kafka: {
       expect: 'honoured',
       async run() {
-        const first = await expectKafkaProduced('dedupe-pointer', ['{"id":"k1"}', '{"id":"k1"}', '{"id":"k2"}']);
+        const first = await expectKafkaProduced('dedupe-pointer', [
+          '{"id":"k1"}',
+          '{"id":"k1"}',
+          '{"id":"k2"}',
+        ]);
         expect(first.docs.map((d) => d['id'])).toEqual(['k1', 'k2']);
         expect((await expectKafkaProduced('dedupe-pointer', ['{"id":"k1"}'])).docs).toEqual([]);
       },

@@ -6,7 +6,7 @@
 // broker, one gateway) to keep the added wall time small.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
+import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
@@ -146,7 +146,10 @@ describe('Kafka-protocol listener with real clients, real broker', () => {
       kcat('kl.hooks.open', { 'linger.ms': '50' }, bad('kcat')),
       kcat('kl.hooks.secured', plain('wrong'), [doc(`${RUN}-kcat-wrong`)]),
     ]);
-    const node = Promise.all([kafkajsClient(good('kafkajs', 5), bad('kafkajs')), platformatic(good('plt', 5), bad('plt'))]);
+    const node = Promise.all([
+      kafkajsClient(good('kafkajs', 5), bad('kafkajs')),
+      platformatic(good('plt', 5), bad('plt')),
+    ]);
     const [[gzip, snappy, lz4, zstd, invalid, wrong], [kcatGood, kcatBad, kcatWrong]] = await Promise.all([
       java,
       kcats,

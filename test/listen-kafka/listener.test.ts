@@ -1,13 +1,13 @@
 // The listener with real Kafka clients (kafkajs, @platformatic/kafka) and a recording sink: the protocol, SASL,
 // all-or-nothing refusals with KIP-467 record errors, idempotent retries. Kafka behaviour itself (acks=all,
 // read-back) is test/integration/kafka-listener.test.ts's.
-import { Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
+import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import { defaultConfig } from '../../src/config.js';
-import { type KafkaListener, startKafkaListener } from '../../src/listen-kafka/listener.js';
 import type { OutboundRecord } from '../../src/kafka/record.js';
+import { type KafkaListener, startKafkaListener } from '../../src/listen-kafka/listener.js';
 import { capturedLogger, fixtureCatalog } from '../helpers.js';
 
 const TOKEN = 'kl-secret-token';
@@ -68,7 +68,11 @@ describe('kafkajs', () => {
       messages: [{ value: '{"id":"a","n":1}' }, { value: '{"id":"b"}', partition: 1 }],
     });
     expect(result?.errorCode).toBe(0);
-    expect(values(before).map((d) => d.id).sort()).toEqual(['a', 'b']);
+    expect(
+      values(before)
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(values(before)[0]._meta.uuid).toBeDefined();
     await producer.disconnect();
   });
@@ -116,7 +120,9 @@ describe('kafkajs', () => {
       ['nope', 'UNKNOWN_TOPIC_OR_PARTITION'],
     ]) {
       const err = await producer.send({ topic: topic!, messages: [{ value: '{"id":"x"}' }] }).catch((e) => e);
-      expect(`${err.message} ${err.type}`, topic).toContain(type === 'TOPIC_AUTHORIZATION_FAILED' ? 'authoriz' : 'does not host');
+      expect(`${err.message} ${err.type}`, topic).toContain(
+        type === 'TOPIC_AUTHORIZATION_FAILED' ? 'authoriz' : 'does not host',
+      );
     }
     await producer.disconnect();
   });
@@ -147,7 +153,9 @@ describe('@platformatic/kafka', () => {
         JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
       const answer = text((err as { errors: unknown[] }).errors[0]);
       expect(answer).toContain('"errorCode":87');
-      expect(answer).toContain('"recordErrors":[{"batchIndex":0,"batchIndexErrorMessage":"/n: must be integer"}]');
+      expect(answer).toContain(
+        '"recordErrors":[{"batchIndex":0,"batchIndexErrorMessage":"/n: must be integer"}]',
+      );
       expect(produced.length).toBe(before + 3);
     } finally {
       await producer.close();
