@@ -37,7 +37,8 @@ export function checkListenerTopics(bindings: readonly BindingDraft[], log: Prob
     const key = topicCollisionKey(topic);
     const earlier = byKey.get(key);
     // A second binding of the same name in one capture is reported as that already.
-    if (earlier !== undefined && earlier.capture === binding.capture && earlier.name === binding.name) continue;
+    if (earlier !== undefined && earlier.capture === binding.capture && earlier.name === binding.name)
+      continue;
     if (earlier !== undefined) {
       const same =
         earlier.kafkaTopic === topic

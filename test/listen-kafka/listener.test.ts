@@ -1,32 +1,48 @@
 // The listener with real Kafka clients (kafkajs, @platformatic/kafka) and a recording sink: the protocol, SASL,
 // all-or-nothing refusals with KIP-467 record errors, idempotent retries. Kafka behaviour itself (acks=all,
 // read-back) is test/integration/kafka-listener.test.ts's.
+
+import { connect } from 'node:net';
 import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import { defaultConfig } from '../../src/config.js';
+import { ERRORS, TributaryError } from '../../src/errors.js';
 import type { OutboundRecord } from '../../src/kafka/record.js';
 import { type KafkaListener, startKafkaListener } from '../../src/listen-kafka/listener.js';
 import { capturedLogger, fixtureCatalog } from '../helpers.js';
+import { produceFrame } from './frames.js';
 
 const TOKEN = 'kl-secret-token';
 let app: App;
 let listener: KafkaListener;
 let produced: OutboundRecord[];
 let broker: string;
+let lines: string[];
+/** What the recording sink does with the next produce call. */
+let sinkMode: 'ok' | 'timeout' | { hold: Promise<void> } = 'ok';
 
 beforeAll(async () => {
   process.env['KL_TOKEN'] = TOKEN;
   produced = [];
-  const config = defaultConfig({ kafkaListen: '127.0.0.1:0', kafkaListenPartitions: 2 });
-  const { logger } = capturedLogger();
+  const config = defaultConfig({
+    kafkaListen: '127.0.0.1:0',
+    kafkaListenPartitions: 2,
+    maxInFlightDocuments: 2,
+  });
+  const captured = capturedLogger();
+  const { logger } = captured;
+  lines = captured.lines;
   app = await buildApp({
     config,
     catalog: await fixtureCatalog('kafka-listener.yaml'),
     logger,
     sink: {
       async produce(records) {
+        const mode = sinkMode;
+        if (mode === 'timeout') throw new TributaryError(ERRORS.KAFKA_TIMEOUT, 'Kafka did not answer');
+        if (mode !== 'ok') await mode.hold;
         produced.push(...records);
       },
     },
@@ -160,5 +176,125 @@ describe('@platformatic/kafka', () => {
     } finally {
       await producer.close();
     }
+  });
+});
+
+describe('semantics', () => {
+  it('answers REQUEST_TIMED_OUT when Kafka does not acknowledge in time', async () => {
+    const producer = kafkajs().producer();
+    await producer.connect();
+    sinkMode = 'timeout';
+    const err = await producer
+      .send({ topic: 'kl.hooks.open', messages: [{ value: '{"id":"late"}' }] })
+      .catch((e: unknown) => e);
+    sinkMode = 'ok';
+    expect(err).toMatchObject({ cause: { type: 'REQUEST_TIMED_OUT' } });
+    await producer.disconnect();
+  });
+
+  it('validates and produces acks=0 requests without answering them', async () => {
+    const producer = kafkajs().producer();
+    await producer.connect();
+    const before = produced.length;
+    await producer.send({ topic: 'kl.hooks.open', acks: 0, messages: [{ value: '{"id":"fire"}' }] });
+    await producer.send({ topic: 'kl.hooks.open', acks: -1, messages: [{ value: '{"id":"after"}' }] });
+    expect(values(before).map((d) => d.id)).toEqual(['fire', 'after']);
+    await producer.disconnect();
+  });
+
+  it('refuses a request spanning two bindings whole when one record is bad', async () => {
+    const producer = kafkajs().producer();
+    await producer.connect();
+    const before = produced.length;
+    const err = await producer
+      .sendBatch({
+        topicMessages: [
+          { topic: 'kl.hooks.open', messages: [{ value: '{"id":"fine"}' }] },
+          { topic: 'other-things', messages: [{ value: '{"n":"bad"}' }] },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ type: 'INVALID_RECORD' });
+    expect(produced.length).toBe(before);
+    await producer.disconnect();
+  });
+
+  it('holds requests while the in-flight bound is full, and answers them once it frees', async () => {
+    let release!: () => void;
+    sinkMode = { hold: new Promise<void>((r) => (release = r)) };
+    const producer = kafkajs().producer();
+    await producer.connect();
+    const before = produced.length;
+    const sends = [0, 1, 2].map((i) =>
+      producer.send({
+        topic: 'kl.hooks.open',
+        messages: [{ value: `{"id":"held-${i}a"}` }, { value: `{"id":"held-${i}b"}` }],
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(app.capacity.inFlight().documents).toBe(2);
+    sinkMode = 'ok';
+    release();
+    await Promise.all(sends);
+    expect(produced.length - before).toBe(6);
+    await producer.disconnect();
+  });
+});
+
+describe('framing', () => {
+  /** Sends raw bytes; resolves with what came back before the server closed or 300 ms of quiet. */
+  function raw(bytes: Buffer): Promise<{ answer: Buffer; closed: boolean }> {
+    return new Promise((resolve) => {
+      const socket = connect(listener.address.port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      let timer: NodeJS.Timeout | undefined;
+      const done = (closed: boolean) => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ answer: Buffer.concat(chunks), closed });
+      };
+      socket.on('data', (c) => {
+        chunks.push(c);
+        clearTimeout(timer);
+        timer = setTimeout(() => done(false), 300);
+      });
+      socket.on('close', () => done(true));
+      socket.on('error', () => {});
+      socket.write(bytes);
+      timer = setTimeout(() => done(false), 1000);
+    });
+  }
+  const withLength = (body: Buffer) => {
+    const out = Buffer.alloc(4 + body.length);
+    out.writeInt32BE(body.length);
+    body.copy(out, 4);
+    return out;
+  };
+
+  it('answers an ApiVersions version it does not speak with UNSUPPORTED_VERSION and the ranges', async () => {
+    // ApiVersions v9, correlation id 5, no client id.
+    const { answer, closed } = await raw(withLength(Buffer.from('001200090000000500000000', 'hex')));
+    expect(closed).toBe(false);
+    expect(answer.readInt32BE(4)).toBe(5);
+    expect(answer.readInt16BE(8)).toBe(35);
+    expect(answer.readInt32BE(10)).toBeGreaterThan(3);
+  });
+
+  it('answers an API it does not serve, and keeps the connection', async () => {
+    // Fetch v4 (listed for librdkafka, not served), correlation id 6.
+    const { answer, closed } = await raw(withLength(Buffer.from('0001000400000006ffff00000000', 'hex')));
+    expect([closed, answer.readInt32BE(4), answer.readInt16BE(8)]).toEqual([false, 6, 35]);
+  });
+
+  it('closes the connection on a malformed frame or one over the size limit, with a log line', async () => {
+    expect((await raw(withLength(Buffer.from('000000090000000700', 'hex')))).closed).toBe(true);
+    expect((await raw(Buffer.from('7fffffff00000000', 'hex'))).closed).toBe(true);
+    expect(lines.some((l) => l.includes('malformed Kafka request'))).toBe(true);
+  });
+
+  it("answers a Produce frame built by hand, with the listener's own offsets", async () => {
+    const { answer } = await raw(withLength(produceFrame(['{"id":"raw-1"}', '{"id":"raw-2"}'])));
+    expect(answer.readInt32BE(4)).toBe(7);
+    expect(values(produced.length - 2).map((d) => d.id)).toEqual(['raw-1', 'raw-2']);
   });
 });
