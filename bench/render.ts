@@ -230,6 +230,7 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
     '',
   );
   out.push(renderValidation(results, source), '');
+  if (summarize(results, 'kafka-listener')) out.push(renderKafkaListener(results, source), '');
   out.push('## More than one process per machine', '');
   const inst = results.instances;
   out.push(
@@ -319,21 +320,66 @@ export function renderValidation(results: BenchResults, source: string): string 
   return [VALIDATION_START, '## Scenario 6: validation alone', '', body, VALIDATION_END].join('\n');
 }
 
+export const LISTENER_START = '<!-- kafka-listener:start -->';
+export const LISTENER_END = '<!-- kafka-listener:end -->';
+
+/** Issue 15: ProducerPerformance through the Kafka listener and straight into the broker, same run. */
+export function renderKafkaListener(results: BenchResults, source: string): string {
+  const via = results.measurements.find((m) => m.id === 'kafka-listener');
+  const direct = results.measurements.find((m) => m.id === 'kafka-listener-direct');
+  const ratioText =
+    via && direct
+      ? `${(via.docsPerSec / direct.docsPerSec).toFixed(2)}x the direct rate (target >= 0.5x)`
+      : 'n/a';
+  const rows = [direct, via]
+    .filter((m): m is Measurement => m !== undefined)
+    .map((m) => [
+      m.id === 'kafka-listener' ? 'through the Kafka listener' : 'straight into the broker',
+      num(m.docsPerSec),
+      `${m.latencyMs?.p99 ?? '-'} ms`,
+      m.cores?.['server'] === undefined ? '-' : `${((m.cores['server'] * 1e6) / m.docsPerSec).toFixed(1)} µs`,
+      m.cores?.['server'] === undefined ? '-' : m.cores['server'].toFixed(2),
+      (m.cores?.['kafka'] ?? 0).toFixed(2),
+      String(m.recordsInTopic ?? '-'),
+    ]);
+  return [
+    LISTENER_START,
+    '## Scenario 7: Kafka-protocol listener',
+    '',
+    "Kafka's own producer benchmark (`ProducerPerformance`, kafka-tools 4.3.1, its defaults: idempotent, " +
+      'batch.size 16 KiB, linger 5 ms, 5 requests in flight, one connection) with the bench documents as its ' +
+      "payload file, `--throughput -1`, acks=all: straight into the broker, then through the gateway's Kafka " +
+      'listener (each record decoded, validated, stamped with `_meta` and produced by the gateway with acks=all ' +
+      `before the Produce response), same run. Through the listener: ${ratioText}. ` +
+      'p99 is per record as ProducerPerformance measures it (queued in the client included). Gateway CPU per ' +
+      `document: the gateway process's CPU time over the measured part. From ${source}.`,
+    '',
+    table(
+      ['Path', 'docs/s', 'p99', 'gateway CPU/doc', 'gateway cores', 'broker cores', 'records in topic'],
+      rows,
+    ),
+    LISTENER_END,
+  ].join('\n');
+}
+
 /** Replaces one marked section of docs/benchmarks.md with its rendering from `results`. */
 export async function renderSectionInto(
   root: string,
-  section: 'validation',
+  section: 'validation' | 'kafka-listener',
   results: BenchResults,
   source: string,
 ): Promise<void> {
   const file = path.join(root, 'docs', 'benchmarks.md');
   const doc = await readFile(file, 'utf8');
-  const rendered = section === 'validation' ? renderValidation(results, source) : '';
-  const start = doc.indexOf(VALIDATION_START);
-  const end = doc.indexOf(VALIDATION_END);
+  const [rendered, startMark, endMark] =
+    section === 'validation'
+      ? [renderValidation(results, source), VALIDATION_START, VALIDATION_END]
+      : [renderKafkaListener(results, source), LISTENER_START, LISTENER_END];
+  const start = doc.indexOf(startMark);
+  const end = doc.indexOf(endMark);
   const next =
     start >= 0 && end > start
-      ? doc.slice(0, start) + rendered + doc.slice(end + VALIDATION_END.length)
+      ? doc.slice(0, start) + rendered + doc.slice(end + endMark.length)
       : doc.replace(
           '## More than one process per machine',
           `${rendered}\n\n## More than one process per machine`,

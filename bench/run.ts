@@ -12,6 +12,8 @@
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
 //   npm run bench -- --only webhooks,webhooks-kafkajs,cost,cost-kafkajs   the gateway with each Kafka client
 //   npm run bench -- --only compression   scenario 1 with each --kafka-compression codec, broker bytes per document
+//   npm run bench -- --only kafka-listener   Kafka's ProducerPerformance through the Kafka listener vs straight
+//                                        into the broker (issue 15; renders only its section of docs/benchmarks.md)
 //   npm run bench -- --only validation   validation alone, in process, before/after issue 13 (no Kafka; renders
 //                                        only its section of docs/benchmarks.md)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -34,6 +36,7 @@ import { measureCost } from './scenarios/cost.js';
 import { measureBareFastify } from './scenarios/fastify-baseline.js';
 import { measureIdleWebSockets } from './scenarios/idle-websockets.js';
 import { measureInstances } from './scenarios/instances.js';
+import { measureKafkaListener } from './scenarios/kafka-listener.js';
 import {
   type ClientKind,
   confluentAvailable,
@@ -305,6 +308,9 @@ async function main(): Promise<void> {
       );
     }
     if (wants('producer-perf')) await take('producer-perf', () => measureProducerPerf(ctx, 1));
+    if (wants('kafka-listener')) {
+      measurements.push(...((await attempt('kafka-listener', () => measureKafkaListener(ctx))) ?? []));
+    }
     const peak = median(measurements.filter((m) => m.id === 'webhooks').map((m) => m.docsPerSec));
     if (wants('instances') && peak > 0) {
       results.instances = await attempt('instances', () => measureInstances(ctx, 2, peak));
@@ -344,6 +350,9 @@ async function main(): Promise<void> {
   } else if (!values['no-render'] && only?.size === 1 && only.has('validation') && results.validation) {
     await renderSectionInto(root, 'validation', results, path.relative(root, file));
     log('rendered the validation section of docs/benchmarks.md');
+  } else if (!values['no-render'] && only?.size === 1 && only.has('kafka-listener')) {
+    await renderSectionInto(root, 'kafka-listener', results, path.relative(root, file));
+    log('rendered the Kafka listener section of docs/benchmarks.md');
   }
 }
 

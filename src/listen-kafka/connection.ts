@@ -73,6 +73,8 @@ interface Slot {
 export class KafkaConnection {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** The length of the frame being read, once its prefix is in; 0 before. */
+  private needed = 0;
   private readonly intake: Buffer[] = [];
   private readonly slots: Slot[] = [];
   private busy = false;
@@ -118,15 +120,19 @@ export class KafkaConnection {
     if (this.finishing !== undefined) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    while (this.buffered >= 4) {
+    // Chunks are joined only once a whole frame is there: a 1 MiB request in 64 KiB reads is copied once.
+    while (this.buffered >= 4 + this.needed) {
       const head = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
       this.chunks = [head];
-      const length = frameLength(head.readInt32BE(0), this.ctx.maxRequestBytes);
-      if (this.buffered < 4 + length) break;
-      this.intake.push(head.subarray(4, 4 + length));
-      const rest = head.subarray(4 + length);
+      if (this.needed === 0) {
+        this.needed = frameLength(head.readInt32BE(0), this.ctx.maxRequestBytes);
+        continue;
+      }
+      this.intake.push(head.subarray(4, 4 + this.needed));
+      const rest = head.subarray(4 + this.needed);
       this.chunks = rest.length > 0 ? [rest] : [];
       this.buffered = rest.length;
+      this.needed = 0;
     }
     this.pump();
     this.flow();
