@@ -352,7 +352,9 @@ export function renderKafkaListener(results: BenchResults, source: string): stri
       'listener (each record decoded, validated, stamped with `_meta` and produced by the gateway with acks=all ' +
       `before the Produce response), same run. Through the listener: ${ratioText}. ` +
       'p99 is per record as ProducerPerformance measures it (queued in the client included). Gateway CPU per ' +
-      `document: the gateway process's CPU time over the measured part. From ${source}.`,
+      `document: the gateway process's CPU time over the measured part. Load average during the run ` +
+      `${results.machine.loadDuring.mean} on ${results.machine.nproc} cores (other users of the ` +
+      `machine: compare the ratio, not the absolute rates, with other sections). From ${source}.`,
     '',
     table(
       ['Path', 'docs/s', 'p99', 'gateway CPU/doc', 'gateway cores', 'broker cores', 'records in topic'],
