@@ -12,7 +12,7 @@ import { ERRORS, TributaryError } from '../../src/errors.js';
 import type { OutboundRecord } from '../../src/kafka/record.js';
 import { type KafkaListener, startKafkaListener } from '../../src/listen-kafka/listener.js';
 import { capturedLogger, fixtureCatalog } from '../helpers.js';
-import { produceFrame } from './frames.js';
+import { initProducerIdFrame, produceFrame } from './frames.js';
 
 const TOKEN = 'kl-secret-token';
 let app: App;
@@ -296,5 +296,33 @@ describe('framing', () => {
     const { answer } = await raw(withLength(produceFrame(['{"id":"raw-1"}', '{"id":"raw-2"}'])));
     expect(answer.readInt32BE(4)).toBe(7);
     expect(values(produced.length - 2).map((d) => d.id)).toEqual(['raw-1', 'raw-2']);
+  });
+});
+
+describe('limits', () => {
+  it('refuses connections over --kafka-listen-max-connections', async () => {
+    const config = defaultConfig({ kafkaListen: '127.0.0.1:0', kafkaListenMaxConnections: 1 });
+    const small = await startKafkaListener({
+      config,
+      catalog: () => app.catalog(),
+      door: app.door,
+      capacity: app.capacity,
+      logger: capturedLogger().logger,
+    });
+    const open = () =>
+      new Promise<ReturnType<typeof connect>>((resolve) => {
+        const s = connect(small.address.port, '127.0.0.1', () => resolve(s));
+        s.on('error', () => {});
+      });
+    const first = await open();
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await open();
+    const closed = await new Promise<boolean>((resolve) => {
+      second.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 2000);
+    });
+    expect([closed, small.connections()]).toEqual([true, 1]);
+    first.destroy();
+    await small.close();
   });
 });
