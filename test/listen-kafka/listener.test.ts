@@ -292,6 +292,28 @@ describe('framing', () => {
     expect(lines.some((l) => l.includes('malformed Kafka request'))).toBe(true);
   });
 
+  it('answers a retried idempotent batch with its first offset and produces it once; a gap is refused', async () => {
+    const init = await raw(withLength(initProducerIdFrame()));
+    // length, correlation id, throttle, error, producer id, epoch
+    expect(init.answer.readInt16BE(12)).toBe(0);
+    const producer = { id: init.answer.readBigInt64BE(14), epoch: init.answer.readInt16BE(22), sequence: 0 };
+    // Produce v9 response: length, correlation id, tagged, topics (1), name, partitions (1), index, error, offset.
+    const answerOf = (answer: Buffer) => {
+      const at = 4 + 4 + 1 + 1 + 1 + 'kl.hooks.open'.length + 1 + 4;
+      return { error: answer.readInt16BE(at), offset: answer.readBigInt64BE(at + 2) };
+    };
+    const before = produced.length;
+    const frame = withLength(produceFrame(['{"id":"idem-1"}', '{"id":"idem-2"}'], { producer }));
+    const first = answerOf((await raw(frame)).answer);
+    const retried = answerOf((await raw(frame)).answer);
+    expect(first.error).toBe(0);
+    expect(retried).toEqual(first);
+    expect(produced.length - before).toBe(2);
+    const gap = withLength(produceFrame(['{"id":"idem-9"}'], { producer: { ...producer, sequence: 7 } }));
+    expect(answerOf((await raw(gap)).answer).error).toBe(45);
+    expect(produced.length - before).toBe(2);
+  });
+
   it("answers a Produce frame built by hand, with the listener's own offsets", async () => {
     const { answer } = await raw(withLength(produceFrame(['{"id":"raw-1"}', '{"id":"raw-2"}'])));
     expect(answer.readInt32BE(4)).toBe(7);
