@@ -1,27 +1,20 @@
 // One Kafka client connection: frames in, one answer per request out, in request order (the protocol's rule).
 // What happens to a produce request's records is the front door's (admit per topic, then accept: decode,
 // validate, _meta, capacity, produce with acks=all), as for a webhook body; this class keeps what is the
-// listener's own: framing, SASL state, sequences, offsets, answer order and TCP backpressure.
+// listener's own: framing, SASL state, answer order and TCP backpressure (a Produce request's own steps are
+// produce-flow.ts's).
 import type { Socket } from 'node:net';
 import { Writer } from '@platformatic/kafka';
-import type { Logger } from 'pino';
 import type { Credential } from '../auth/tokens.js';
 import type { Binding } from '../catalog/model.js';
-import { decodeRecords } from '../decode/records.js';
 import { ERRORS, TributaryError } from '../errors.js';
-import type { AcceptControl, Admission, FrontDoor } from '../ingest/front-door.js';
-import { validateDocuments } from '../ingest/pipeline.js';
-import type { Capacity } from '../ops/capacity.js';
+import type { Admission } from '../ingest/front-door.js';
 import { asTributaryError } from '../problem-reply.js';
-import { acceptErrorCode, admissionErrorCode } from './answers.js';
-import { type Broker, metadataResponseBody, readMetadataRequest, type TopicMetadata } from './metadata.js';
-import {
-  type PartitionAnswer,
-  type PartitionBatch,
-  produceResponseBody,
-  readProduceRequest,
-  type TopicAnswer,
-} from './produce.js';
+import { admissionErrorCode } from './answers.js';
+import type { ListenerContext } from './context.js';
+import { metadataResponseBody, readMetadataRequest, type TopicMetadata } from './metadata.js';
+import { produceResponseBody, readProduceRequest } from './produce.js';
+import { runProduce } from './produce-flow.js';
 import {
   API,
   apiVersionsBody,
@@ -32,37 +25,11 @@ import {
   responseFrame,
   unsupportedFrame,
 } from './protocol.js';
-import { isMechanism, MECHANISMS, SaslExchange, type TokenBook } from './sasl.js';
-import type { Sequences, SequenceVerdict } from './sequences.js';
+import { isMechanism, MECHANISMS, SaslExchange } from './sasl.js';
 import { FrameError, FrameReader } from './wire.js';
-
-/** The catalog as the listener sees it: topic -> binding, and every token for SASL. */
-export interface TopicTable {
-  bindings: ReadonlyMap<string, Binding>;
-  book: TokenBook;
-}
-
-export interface ListenerContext {
-  door: FrontDoor;
-  capacity: Capacity;
-  sequences: Sequences;
-  table: () => TopicTable;
-  broker: Broker;
-  partitions: number;
-  maxRequestBytes: number;
-  requestTimeoutMs: number;
-  /** For the pre-validation of produce requests that span several bindings. */
-  limits: { maxDocuments: number; maxRecordBytes: number; maxDepth: number };
-  /** The listener's own offsets, per topic and partition (not the collection topic's). */
-  nextOffset(topic: string, partition: number, count: number): bigint;
-  logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
-}
 
 /** Requests read ahead of their answers before the socket stops being read (Java sends at most 5 in flight). */
 const MAX_UNANSWERED = 16;
-
-const OTHER_PARTITION =
-  'Invalid record in another topic-partition caused whole ProduceRequest to be invalidated';
 
 interface Slot {
   frame: Buffer | undefined;
@@ -306,151 +273,23 @@ export class KafkaConnection {
     const receivedAt = new Date();
     const request = readProduceRequest(reader, header.apiVersion, header.flexible);
     const slot = request.acks === 0 ? undefined : this.slot();
-    const answers: TopicAnswer[] = request.topics.map((t) => ({ topic: t.topic, partitions: [] }));
-    const respond = () => {
-      if (slot === undefined) return;
-      this.answer(
-        slot,
-        responseFrame(header, produceResponseBody(header.apiVersion, header.flexible, answers)),
-      );
-    };
-    const refuseAll = (code: number, message: string) => {
-      request.topics.forEach((t, i) => {
-        answers[i]!.partitions = t.partitions.map((p) => refused(p.partition, code, message));
-      });
-      respond();
-    };
-    if (request.transactionalId !== null) {
-      return refuseAll(KAFKA_ERROR.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not served');
-    }
-    if (request.acks !== 0 && request.acks !== 1 && request.acks !== -1) {
-      return refuseAll(KAFKA_ERROR.INVALID_REQUIRED_ACKS, `acks=${request.acks}`);
-    }
-    const groups: Group[] = [];
-    const pending: Array<Promise<void>> = [];
-    const { bindings } = this.ctx.table();
-    for (const [t, topic] of request.topics.entries()) {
-      const answer = answers[t]!;
-      const binding = bindings.get(topic.topic);
-      let admission: Admission | undefined;
-      let code: number = binding === undefined ? KAFKA_ERROR.UNKNOWN_TOPIC_OR_PARTITION : KAFKA_ERROR.NONE;
-      let message = binding === undefined ? `no binding has topic '${topic.topic}'` : undefined;
-      if (binding !== undefined) {
-        try {
-          admission = await this.admit(binding);
-        } catch (err) {
-          const error = asTributaryError(err);
-          code = admissionErrorCode(error);
-          message = error.message;
-        }
-      }
-      const group: Group = { topic: topic.topic, admission, parts: [], values: [] };
-      for (const batch of topic.partitions) {
-        const index = answer.partitions.length;
-        answer.partitions.push(refused(batch.partition, code, message));
-        if (admission === undefined) continue;
-        const slotOf = answer.partitions[index]!;
-        if (batch.partition < 0 || batch.partition >= this.ctx.partitions) {
-          Object.assign(slotOf, { errorCode: KAFKA_ERROR.UNKNOWN_TOPIC_OR_PARTITION });
-          continue;
-        }
-        if (batch.corrupt !== undefined) {
-          Object.assign(slotOf, { errorCode: KAFKA_ERROR.CORRUPT_MESSAGE, errorMessage: batch.corrupt });
-          continue;
-        }
-        const verdict = this.sequence(topic.topic, batch);
-        if (verdict?.kind === 'refused') {
-          Object.assign(slotOf, { errorCode: verdict.errorCode, errorMessage: verdict.message });
-          continue;
-        }
-        if (verdict?.kind === 'duplicate') {
-          pending.push(
-            verdict.baseOffset.then((offset) => {
-              if (offset === undefined) {
-                Object.assign(slotOf, {
-                  errorCode: KAFKA_ERROR.NOT_ENOUGH_REPLICAS,
-                  errorMessage: 'the first copy of this batch failed; send it again',
-                });
-              } else
-                Object.assign(slotOf, {
-                  errorCode: KAFKA_ERROR.NONE,
-                  baseOffset: offset,
-                  errorMessage: undefined,
-                });
-            }),
-          );
-          continue;
-        }
-        group.parts.push({ answer: slotOf, batch, start: group.values.length, settle: verdict?.settle });
-        for (const value of batch.values) group.values.push(value);
-      }
-      if (group.parts.length > 0) groups.push(group);
-    }
-    // All or nothing across bindings too: the front door judges one binding's records at a time, so a request
-    // that spans several is judged here first (cost: its documents are decoded twice).
-    if (groups.length > 1) {
-      for (const group of groups) {
-        try {
-          const docs = decodeRecords(group.values, this.ctx.limits);
-          validateDocuments(group.admission!.match.binding, docs);
-        } catch (err) {
-          const error = asTributaryError(err);
-          for (const g of groups) settleGroup(g, error, this.ctx, g === group ? error : undefined);
-          groups.length = 0;
-          break;
-        }
-      }
-    }
-    const timeout = request.timeoutMs > 0 ? request.timeoutMs : this.ctx.requestTimeoutMs;
-    const deadline = receivedAt.getTime() + Math.min(timeout, this.ctx.requestTimeoutMs);
-    const handedOff: Array<Promise<void>> = [];
-    for (const group of groups) {
-      let markHanded!: () => void;
-      handedOff.push(new Promise((resolve) => (markHanded = resolve)));
-      const control: AcceptControl = {
-        whenRoom: () => this.whenRoom(),
-        handedOff: () => markHanded(),
-      };
-      const accepted = this.ctx.door
-        .accept(group.admission!, { kind: 'records', values: group.values, receivedAt, deadline }, control)
-        .then(
-          () => {
-            this.counters.produced += group.values.length;
-            for (const part of group.parts) {
-              const offset = this.ctx.nextOffset(group.topic, part.batch.partition, part.batch.values.length);
-              Object.assign(part.answer, {
-                errorCode: KAFKA_ERROR.NONE,
-                baseOffset: offset,
-                errorMessage: undefined,
-              });
-              part.settle?.(offset);
-            }
-          },
-          (err: unknown) => {
-            const error = asTributaryError(err);
-            this.counters.refused++;
-            settleGroup(group, error, this.ctx, error);
-          },
-        )
-        .finally(markHanded);
-      pending.push(accepted);
-    }
+    const { answered, handedOff } = await runProduce(request, receivedAt, {
+      ctx: this.ctx,
+      admit: (binding) => this.admit(binding),
+      whenRoom: () => this.whenRoom(),
+      counters: this.counters,
+    });
+    void answered.then(
+      (answers) => {
+        if (slot === undefined) return;
+        const body = produceResponseBody(header.apiVersion, header.flexible, answers);
+        this.answer(slot, responseFrame(header, body));
+      },
+      (err: unknown) => this.fail(err),
+    );
     // The next request of this connection goes to the door once these records are with the sink: one
     // connection's records reach the collection in request order, and its answers still overlap.
-    void Promise.all(pending).then(respond, (err: unknown) => this.fail(err));
-    await Promise.all(handedOff);
-  }
-
-  private sequence(topic: string, batch: PartitionBatch): SequenceVerdict | undefined {
-    if (batch.producerId < 0n) return undefined;
-    return this.ctx.sequences.check(
-      batch.producerId,
-      batch.producerEpoch,
-      topic,
-      batch.partition,
-      batch.firstSequence,
-      batch.values.length,
-    );
+    await handedOff;
   }
 
   private admit(binding: Binding): Promise<Admission> {
@@ -549,53 +388,4 @@ export class KafkaConnection {
       this.fail(err);
     }
   }
-}
-
-interface Group {
-  topic: string;
-  admission: Admission | undefined;
-  parts: Array<{
-    answer: PartitionAnswer;
-    batch: PartitionBatch;
-    /** Index of the batch's first value in `values`. */
-    start: number;
-    settle: ((offset: bigint | undefined) => void) | undefined;
-  }>;
-  values: Buffer[];
-}
-
-function refused(partition: number, errorCode: number, errorMessage: string | undefined): PartitionAnswer {
-  return { partition, errorCode, baseOffset: -1n, errorMessage };
-}
-
-/**
- * A group's records were refused: every partition gets the code; with per-document problems (KIP-467) each
- * bad record is named by its index in its batch, and partitions without one say another one was bad.
- */
-function settleGroup(
-  group: Group,
-  error: TributaryError,
-  ctx: ListenerContext,
-  own: TributaryError | undefined,
-): void {
-  const code = acceptErrorCode(error);
-  for (const part of group.parts) {
-    part.settle?.(undefined);
-    const end = part.start + part.batch.values.length;
-    const problems = own?.documents?.filter((d) => d.index >= part.start && d.index < end) ?? [];
-    const recordErrors = problems.map((d) => ({
-      index: d.index - part.start,
-      message: d.pointer === '' ? d.message : `${d.pointer}: ${d.message}`,
-    }));
-    const errorMessage =
-      recordErrors.length > 0
-        ? `${error.code}: ${recordErrors.length} invalid record(s); record ${recordErrors[0]!.index}: ${recordErrors[0]!.message}`
-        : own === undefined || own.documents !== undefined
-          ? code === KAFKA_ERROR.INVALID_RECORD
-            ? OTHER_PARTITION
-            : `${error.code}: ${error.message}`
-          : `${error.code}: ${error.message}`;
-    Object.assign(part.answer, { errorCode: code, baseOffset: -1n, recordErrors, errorMessage });
-  }
-  ctx.logger.debug({ topic: group.topic, code: error.code }, 'kafka produce request refused');
 }

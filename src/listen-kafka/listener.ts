@@ -10,7 +10,8 @@ import type { Catalog } from '../catalog/model.js';
 import type { Config } from '../config.js';
 import type { FrontDoor } from '../ingest/front-door.js';
 import type { Capacity } from '../ops/capacity.js';
-import { KafkaConnection, type ListenerContext, type TopicTable } from './connection.js';
+import { KafkaConnection } from './connection.js';
+import type { ListenerContext, TopicTable } from './context.js';
 import { tokenBook } from './sasl.js';
 import { Sequences } from './sequences.js';
 
