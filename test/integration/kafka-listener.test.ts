@@ -64,12 +64,15 @@ async function runClient(
   stdin: string,
 ): Promise<{ code: number | null; out: string }> {
   const proc = spawnOwned(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // 'close', not 'exit': a process's last output may still be in its pipes when it exits.
+  const drained = new Promise<void>((resolve) => proc.child.once('close', () => resolve()));
   let out = '';
   proc.child.stdout!.on('data', (c: Buffer) => (out += c));
   proc.child.stderr!.on('data', (c: Buffer) => (out += c));
   proc.child.stdin!.end(stdin);
   const timer = setTimeout(() => void proc.stop(1000), 45_000);
   const { code } = await proc.exited;
+  await drained;
   clearTimeout(timer);
   return { code, out };
 }
