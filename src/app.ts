@@ -11,9 +11,10 @@ import { registerStreams } from '../routes/websocket.js';
 import type { Catalog } from './catalog/model.js';
 import { checkPublicUrl } from './catalog/signatures.js';
 import type { Config } from './config.js';
+import { DeadLetterWriter } from './dead-letter/writer.js';
 import { type DeliveryStore, MemoryDeliveryStore } from './ingest/deliveries.js';
 import { DeliveryLedger } from './ingest/duplicates.js';
-import { FrontDoor } from './ingest/front-door.js';
+import { FrontDoor, type IngestObserver } from './ingest/front-door.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
 import { AccessLog } from './ops/access-log.js';
@@ -60,6 +61,8 @@ export interface App {
   streams: StreamRegistry;
   /** The one front door every transport admits and accepts through. */
   door: FrontDoor;
+  /** Writes refusals after admission to the bindings' dead-letter topics. */
+  deadLetters: DeadLetterWriter;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -106,6 +109,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = deps.metrics ?? new Metrics();
   // Registered below, after the WebSocket plugin: admissions before then cannot happen (nothing listens yet).
   let rateGate: RateGate | undefined;
+  const deadLetters = new DeadLetterWriter({
+    sink: deps.sink,
+    count: (binding, outcome) =>
+      metrics.deadLetters.inc({ capture: binding.capture, binding: binding.name, outcome }),
+    log: deps.logger,
+    timeoutMs: deps.config.requestTimeoutMs,
+  });
+  const observers: IngestObserver[] = [metrics.documentObserver, deadLetters];
   const door = new FrontDoor({
     router: () => router,
     sink: deps.sink,
@@ -121,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     publicUrl: deps.config.publicUrl,
     rateGate: (binding) => rateGate?.(binding) ?? Promise.resolve(),
-    observer: metrics.documentObserver,
+    observer: fanOut(observers),
     log: deps.logger,
   });
   // Before the webhook routes: the WebSocket plugin's hooks must apply to every route and 404.
@@ -167,6 +178,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     deliveries,
     streams,
     door,
+    deadLetters,
+  };
+}
+
+/** One observer that tells each of `observers` in turn (metrics first: the others read no counter). */
+function fanOut(observers: readonly IngestObserver[]): IngestObserver {
+  return {
+    refused: (refusal) => {
+      for (const o of observers) o.refused(refusal);
+    },
+    settled: (settlement) => {
+      for (const o of observers) o.settled(settlement);
+    },
   };
 }
 
