@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ingestRoutes } from '../routes/ingest.js';
+import { inspectorRoutes } from '../routes/inspector.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { openapiRoutes } from '../routes/openapi.js';
 import { probeRoutes, type ReadinessCheck } from '../routes/probes.js';
@@ -17,6 +18,8 @@ import { DeliveryLedger } from './ingest/duplicates.js';
 import { FrontDoor, type IngestObserver } from './ingest/front-door.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
+import { AdminAccess, readAdminToken } from './inspector/access.js';
+import { InspectorRecorder } from './inspector/recorder.js';
 import { AccessLog } from './ops/access-log.js';
 import { Capacity } from './ops/capacity.js';
 import { type MetricSources, Metrics } from './ops/metrics.js';
@@ -63,6 +66,8 @@ export interface App {
   door: FrontDoor;
   /** Writes refusals after admission to the bindings' dead-letter topics. */
   deadLetters: DeadLetterWriter;
+  /** What the inspector page shows; undefined when no admin token is configured (the page is off). */
+  inspector: InspectorRecorder | undefined;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -117,6 +122,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     timeoutMs: deps.config.requestTimeoutMs,
   });
   const observers: IngestObserver[] = [metrics.documentObserver, deadLetters];
+  const admin = readAdminToken(deps.config.adminToken);
+  if (admin !== undefined && 'problem' in admin) throw new Error(admin.problem);
+  const inspector = admin === undefined ? undefined : new InspectorRecorder();
+  if (inspector !== undefined) observers.push(inspector);
   const door = new FrontDoor({
     router: () => router,
     sink: deps.sink,
@@ -162,6 +171,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await fastify.register(metricsRoutes, { metrics });
   await fastify.register(openapiRoutes, { catalog: () => catalog });
+  if (admin !== undefined && inspector !== undefined) {
+    await fastify.register(inspectorRoutes, { access: new AdminAccess(admin.token), recorder: inspector });
+  }
   await fastify.register(ingestRoutes, { config: deps.config, door });
   return {
     fastify,
@@ -179,6 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     streams,
     door,
     deadLetters,
+    inspector,
   };
 }
 
