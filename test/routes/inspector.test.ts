@@ -125,8 +125,8 @@ describe('inspector routes', () => {
     expect(stranger).toMatchObject({
       binding: 'private',
       code: 'TRIB_AUTH_MISSING_TOKEN',
-      documents: undefined,
     });
+    expect(stranger.documents).toBeUndefined();
     expect(plain).toMatchObject({
       binding: 'plain',
       redacted: true,
