@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ERRORS, TributaryError } from '../src/errors.js';
 import { type AdminAccess, SESSION_COOKIE, SESSION_SECONDS } from '../src/inspector/access.js';
-import { BASE, CSP, loginPage, PAGE, SCRIPT, STYLE } from '../src/inspector/page.js';
+import { BASE, CSP, ICON, loginPage, PAGE, SCRIPT, STYLE } from '../src/inspector/page.js';
 import type { InspectorRecorder } from '../src/inspector/recorder.js';
 
 export async function inspectorRoutes(
@@ -50,6 +50,7 @@ export async function inspectorRoutes(
   app.get(BASE + '/app.js', async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').send(SCRIPT),
   );
+  app.get(BASE + '/icon.svg', async (_request, reply) => reply.type('image/svg+xml').send(ICON));
   app.get(BASE + '/style.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(STYLE));
   app.get(BASE + '/api/state', async (request) => {
     if (!access.allowed(request.headers)) {

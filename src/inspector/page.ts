@@ -21,6 +21,7 @@ export function loginPage(message?: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Tributary inspector: sign in</title>
 <link rel="stylesheet" href="${BASE}/style.css">
+<link rel="icon" href="${BASE}/icon.svg" type="image/svg+xml">
 </head>
 <body>
 <main class="login">
@@ -44,6 +45,7 @@ export const PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Tributary inspector</title>
 <link rel="stylesheet" href="${BASE}/style.css">
+<link rel="icon" href="${BASE}/icon.svg" type="image/svg+xml">
 <script src="${BASE}/app.js" defer></script>
 </head>
 <body>
@@ -72,6 +74,10 @@ export const PAGE = `<!doctype html>
 </body>
 </html>
 `;
+
+/** Its own icon: else the browser asks for /favicon.ico, which the gateway does not serve. */
+export const ICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M1 12 5 6l4 4 6-8" fill="none" stroke="#1a4fb0" stroke-width="2"/></svg>';
 
 export const STYLE = `
 :root { font-family: system-ui, sans-serif; color: #1b1b1b; background: #fff; }
