@@ -14,7 +14,7 @@ import { capturedLogger, fixtureCatalog } from '../helpers.js';
 
 const brokers = inject('kafkaBootstrap');
 const ADMIN = 'browser-admin-token-abcdefghijkl';
-export const SCREENSHOT = join(process.cwd(), 'test-output', 'inspector.png');
+const SCREENSHOT = join(process.cwd(), 'test-output', 'inspector.png');
 let gateway: Gateway;
 let browser: Browser;
 
