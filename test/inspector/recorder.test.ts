@@ -25,14 +25,14 @@ function settled(
 }
 
 const at = new Date(0);
-const body = (text: string) =>
-  ({
-    kind: 'body',
-    raw: Buffer.from(text),
-    contentType: 'application/json',
-    url: '/',
-    receivedAt: at,
-  }) as const;
+const body = (text: string): Settlement['payload'] => ({
+  kind: 'body',
+  raw: Buffer.from(text),
+  contentType: 'application/json',
+  contentEncoding: undefined,
+  url: '/',
+  receivedAt: at,
+});
 
 describe('inspector recorder (issue 16)', () => {
   it('counts per second over the last minutes and by code, and keeps the last N rejections', () => {
