@@ -17,7 +17,8 @@ export type DeadLetterOutcome =
   | 'dropped_rate'
   | 'dropped_bytes'
   | 'dropped_backlog'
-  | 'unauthenticated';
+  | 'unauthenticated'
+  | 'not_admitted';
 
 export interface DeadLetterWriterDeps {
   sink: Sink;
@@ -58,12 +59,21 @@ export class DeadLetterWriter implements IngestObserver {
     return this.pending;
   }
 
+  /**
+   * Refused before the payload was trusted: only counted. Unauthenticated or unsigned (a stranger must not be
+   * able to fill the topic), or refused at admission for another reason (origin, rate limit, a declared size
+   * over the limit, an option the transport cannot honour): no byte of those bodies was read.
+   */
   refused(refusal: Parameters<IngestObserver['refused']>[0]): void {
-    // Unauthenticated or unsigned: a stranger must not be able to fill the topic, so only counted.
     const binding = refusal.binding;
-    if (binding?.deadLetter !== undefined && refusal.error.status !== 404) {
-      this.deps.count(binding, 'unauthenticated');
-    }
+    if (binding?.deadLetter === undefined) return;
+    const code = refusal.error.code;
+    this.deps.count(
+      binding,
+      code.startsWith('TRIB_AUTH_') && code !== 'TRIB_AUTH_ORIGIN_NOT_ALLOWED'
+        ? 'unauthenticated'
+        : 'not_admitted',
+    );
   }
 
   settled(settlement: Settlement): void {

@@ -68,7 +68,7 @@ export class Metrics {
   });
   readonly deadLetters = new Counter({
     name: 'tributary_dead_letter_entries_total',
-    help: 'Refusals of bindings with a deadLetter topic, by outcome: written, failed, dropped_rate, dropped_bytes, dropped_backlog, unauthenticated (never written)',
+    help: 'Refusals of bindings with a deadLetter topic, by outcome: written, failed, dropped_rate, dropped_bytes, dropped_backlog; never written: unauthenticated, not_admitted (refused before the body was read)',
     labelNames: [...BINDING, 'outcome'],
     registers: [this.registry],
   });

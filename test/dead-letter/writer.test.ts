@@ -76,15 +76,21 @@ describe('dead-letter writer (issue 16)', () => {
     w.refused({
       transport: 'webhook',
       binding,
+      error: new TributaryError(ERRORS.RATE_LIMITED),
+      receivedBytes: 0,
+    });
+    w.refused({
+      transport: 'webhook',
+      binding: undefined,
       error: new TributaryError(ERRORS.ROUTE_NOT_FOUND),
       receivedBytes: 0,
     });
     const bad = new TributaryError(ERRORS.DECODE_INVALID_JSON);
     for (let i = 0; i < 3; i++) w.settled(settlement(bad));
-    expect(counts).toEqual(['unauthenticated', 'dropped_rate']);
+    expect(counts).toEqual(['unauthenticated', 'not_admitted', 'dropped_rate']);
     for (const run of deferred) run();
     await flush();
-    expect(counts).toEqual(['unauthenticated', 'dropped_rate', 'failed', 'failed']);
+    expect(counts).toEqual(['unauthenticated', 'not_admitted', 'dropped_rate', 'failed', 'failed']);
   });
 
   it('drops when too many entries are pending', () => {
