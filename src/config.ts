@@ -224,6 +224,9 @@ const SPECS = {
     'TLS certificate (PEM, chain allowed) of the Kafka listener; unset: plain TCP',
   ),
   kafkaListenTlsKeyFile: optionalText('Private key (PEM) of that certificate'),
+  adminToken: secret(
+    'Token for the inspector page at /_tributary/inspector (16+ characters); unset: the page is off',
+  ),
   maxJsonDepth: int(
     DEFAULT_MAX_JSON_DEPTH,
     'Deepest nesting of arrays and objects in a document (400 above)',

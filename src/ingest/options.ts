@@ -139,6 +139,24 @@ export const BINDING_OPTIONS = {
       kafka: { honoured: 'no request headers to keep; record headers are dropped (`_meta.headers` absent)' },
     },
   },
+  deadLetter: {
+    label: '`deadLetter`',
+    uses: (b) => b.deadLetter !== undefined,
+    cells: {
+      webhook: {
+        honoured:
+          'each body refused after admission (4xx, not 401) is written to the topic after the answer: body up to `maxBodyBytes`, kept headers, problem; unauthenticated refusals counted, never written',
+      },
+      websocket: {
+        honoured:
+          "each rejected frame is an entry (its bytes, binary or text), with the handshake's kept headers; refused handshakes counted, never written",
+      },
+      kafka: {
+        honoured:
+          'each refused produce request is an entry (its record values; no headers); refused admissions (SASL, topic authorization) counted, never written',
+      },
+    },
+  },
   pathParams: {
     label: '`path` with `{param}`',
     uses: (b) => b.path.includes('{'),
