@@ -120,9 +120,11 @@ export async function runProduce(
         const docs = decodeRecords(group.values, ctx.limits);
         validateDocuments(group.admission!.match.binding, docs);
       } catch (err) {
+        // The door judges the bad group again (and refuses it the same way), so metrics and the dead-letter
+        // topic see the refusal as for any payload; the other groups are refused without reaching it.
         const error = asTributaryError(err);
-        for (const g of groups) settleGroup(g, error, ctx, g === group ? error : undefined);
-        groups.length = 0;
+        for (const g of groups) if (g !== group) settleGroup(g, error, ctx, undefined);
+        groups.splice(0, groups.length, group);
         break;
       }
     }
