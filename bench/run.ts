@@ -25,6 +25,7 @@ import { KAFKA_COMPRESSIONS } from '../src/config.js';
 import { startLocalKafka } from '../src/local-kafka/broker.js';
 import { readDist } from '../src/local-kafka/jars.js';
 import type { BenchContext, Settings } from './lib/context.js';
+import { pinningNote } from './lib/pinning.js';
 import { round } from './lib/processes.js';
 import { median } from './lib/stats.js';
 import { renderAll, renderSectionInto } from './render.js';
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
       partitions: 3,
       acks: 'all',
       gatewayFlags: settings.gatewayFlags.join(' ') || '(defaults)',
+      pinning: pinningNote(),
       quick,
     },
     measurements,

@@ -5,8 +5,9 @@ import { type BenchContext, logFile } from '../lib/context.js';
 import { orderPool } from '../lib/documents.js';
 import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
 import { createTopics, topicFor } from '../lib/kafka.js';
-import { runHttpLoad } from '../lib/load.js';
-import { CpuMeter, round } from '../lib/processes.js';
+import type { HttpLoadResult } from '../lib/load.js';
+import { runLoadProcess } from '../lib/load-process.js';
+import { round } from '../lib/processes.js';
 import type { Measurement } from '../results.js';
 
 export async function measureCost(
@@ -35,11 +36,12 @@ export async function measureCost(
       connections: ctx.settings.connections,
       overallRate: rate,
     };
-    await runHttpLoad({ ...load, durationSec: ctx.settings.warmupSec });
-    const meter = new CpuMeter({ server: gw.child.pid, kafka: ctx.kafkaPid, load: process.pid });
-    meter.start();
-    const run = await runHttpLoad({ ...load, durationSec: ctx.settings.durationSec });
-    const cores = meter.stop();
+    const { result: run, cores } = await runLoadProcess<HttpLoadResult>(
+      ctx,
+      `${id}-r${roundNo}`,
+      { kind: 'http', load, warmupSec: ctx.settings.warmupSec, durationSec: ctx.settings.durationSec },
+      { server: gw.child.pid, kafka: ctx.kafkaPid },
+    );
     const usPerDoc = round(((cores['server'] ?? 0) * 1e6) / run.docsPerSec, 1);
     ctx.log(
       `${id} r${roundNo} at ${rate}/s: ${run.docsPerSec} docs/s, ${usPerDoc} µs CPU per document, ` +

@@ -4,6 +4,7 @@ import { type BenchContext, logFile } from '../lib/context.js';
 import { orderPool } from '../lib/documents.js';
 import { freePort } from '../lib/gateway.js';
 import { measureHttp } from '../lib/measure-http.js';
+import { pinned, SERVER_CPU } from '../lib/pinning.js';
 import { spawnChild, waitForOk } from '../lib/processes.js';
 import type { Measurement } from '../results.js';
 
@@ -14,12 +15,11 @@ export async function measureBareFastify(ctx: BenchContext, round: number): Prom
     load: { bodies: orderPool(1000), docsPerBody: 1, contentType: 'application/json' },
     start: async () => {
       const port = await freePort();
-      const child = spawnChild(
-        'bare-fastify',
-        process.execPath,
-        [path.join(ctx.root, 'dist', 'bench', 'servers', 'bare-fastify.js'), String(port)],
-        { logFile: logFile(ctx, `fastify-r${round}`) },
-      );
+      const [command, args] = pinned(SERVER_CPU, process.execPath, [
+        path.join(ctx.root, 'dist', 'bench', 'servers', 'bare-fastify.js'),
+        String(port),
+      ]);
+      const child = spawnChild('bare-fastify', command, args, { logFile: logFile(ctx, `fastify-r${round}`) });
       await waitForOk(`http://127.0.0.1:${port}/readyz`, child);
       return { child, url: `http://127.0.0.1:${port}/ingest` };
     },
