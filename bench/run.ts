@@ -10,6 +10,7 @@
 //   npm run bench -- --flags "--linger-ms 5"   extra `serve` flags for every gateway
 //   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
+//   npm run bench -- --only cost,cost-fastify --rate 2000   gateway and bare Fastify CPU per document, same rate
 //   npm run bench -- --only webhooks,webhooks-kafkajs,cost,cost-kafkajs   the gateway with each Kafka client
 //   npm run bench -- --only compression   scenario 1 with each --kafka-compression codec, broker bytes per document
 //   npm run bench -- --only validation   validation alone, in process, before/after issue 13 (no Kafka; renders
@@ -268,6 +269,7 @@ async function main(): Promise<void> {
       const costs = [
         { id: 'cost', flags: [] },
         { id: 'cost-kafkajs', flags: ['--kafka-client', 'kafkajs'] },
+        { id: 'cost-fastify', flags: [], server: 'fastify' as const },
       ];
       if (r % 2 === 0) costs.reverse();
       for (const extra of costs) {

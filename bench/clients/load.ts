@@ -1,7 +1,8 @@
 // The load generator as its own process (issue 17): a warm-up, a "measuring" line, the measured run, then one
 // JSON line `{"result": ...}`. Run apart from the runner so its CPU is metered on its own and, pinned with
 // taskset to another core than the system under test (bench/lib/pinning.ts), it does not take that system's
-// core. Options come as one JSON argument (bench/lib/load-process.ts writes it).
+// core. Options come in a JSON file named by the one argument (bench/lib/load-process.ts writes it).
+import { readFileSync } from 'node:fs';
 import { type HttpLoad, runHttpLoad } from '../lib/load.js';
 import { type PacedLoad, runPacedLoad } from '../lib/paced-load.js';
 import { runWsLoad, type WsLoad } from '../lib/ws-load.js';
@@ -17,7 +18,7 @@ async function run(spec: LoadSpec, durationSec: number): Promise<unknown> {
   return runPacedLoad({ ...spec.load, durationSec });
 }
 
-const spec = JSON.parse(process.argv[2]!) as LoadSpec;
+const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadSpec;
 const warm = spec.warmupSec > 0 ? await run(spec, spec.warmupSec) : undefined;
 process.stdout.write('measuring\n');
 const result = await run(spec, spec.durationSec);

@@ -1,6 +1,6 @@
 // Runs bench/clients/load.ts as a child (pinned to the load core) and meters CPU over its measured window only:
 // from its "measuring" line to its result line.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadSpec } from '../clients/load.js';
 import { type BenchContext, logFile, waitForOutput } from './context.js';
@@ -21,9 +21,12 @@ export async function runLoadProcess<T>(
   pids: Record<string, number>,
 ): Promise<LoadRun<T>> {
   const file = logFile(ctx, `${name}-load`);
+  // In a file: a thousand bodies would overflow the argument list (E2BIG).
+  const specFile = path.join(ctx.workDir, `${name}-load.json`);
+  await writeFile(specFile, JSON.stringify(spec));
   const [command, args] = pinned(LOAD_CPU, process.execPath, [
     path.join(ctx.root, 'dist', 'bench', 'clients', 'load.js'),
-    JSON.stringify(spec),
+    specFile,
   ]);
   const child = spawnChild(`${name} load`, command, args, { logFile: file });
   try {
