@@ -310,8 +310,11 @@ async function main(): Promise<void> {
     }
     if (wants('producer-perf')) await take('producer-perf', () => measureProducerPerf(ctx, 1));
     const peak = median(measurements.filter((m) => m.id === 'webhooks').map((m) => m.docsPerSec));
-    if (wants('instances') && peak > 0) {
-      results.instances = await attempt('instances', () => measureInstances(ctx, 2, peak));
+    if (wants('instances')) {
+      // Issue 17: one and two unpinned instances in the same run, so the ratio compares like with like.
+      const one = await attempt('instances-1', () => measureInstances(ctx, 1, 0));
+      if (one !== undefined)
+        results.instances = await attempt('instances', () => measureInstances(ctx, 2, one.docsPerSec));
     }
     if (wants('curve') && peak > 0)
       results.curve = (await attempt('curve', () => measureLatencyCurve(ctx, peak))) ?? [];
