@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ingestRoutes } from '../routes/ingest.js';
+import { inspectorRoutes } from '../routes/inspector.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { openapiRoutes } from '../routes/openapi.js';
 import { probeRoutes, type ReadinessCheck } from '../routes/probes.js';
@@ -11,11 +12,14 @@ import { registerStreams } from '../routes/websocket.js';
 import type { Catalog } from './catalog/model.js';
 import { checkPublicUrl } from './catalog/signatures.js';
 import type { Config } from './config.js';
+import { DeadLetterWriter } from './dead-letter/writer.js';
 import { type DeliveryStore, MemoryDeliveryStore } from './ingest/deliveries.js';
 import { DeliveryLedger } from './ingest/duplicates.js';
-import { FrontDoor } from './ingest/front-door.js';
+import { FrontDoor, type IngestObserver } from './ingest/front-door.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
+import { AdminAccess, readAdminToken } from './inspector/access.js';
+import { InspectorRecorder } from './inspector/recorder.js';
 import { AccessLog } from './ops/access-log.js';
 import { Capacity } from './ops/capacity.js';
 import { type MetricSources, Metrics } from './ops/metrics.js';
@@ -60,6 +64,10 @@ export interface App {
   streams: StreamRegistry;
   /** The one front door every transport admits and accepts through. */
   door: FrontDoor;
+  /** Writes refusals after admission to the bindings' dead-letter topics. */
+  deadLetters: DeadLetterWriter;
+  /** What the inspector page shows; undefined when no admin token is configured (the page is off). */
+  inspector: InspectorRecorder | undefined;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -106,6 +114,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = deps.metrics ?? new Metrics();
   // Registered below, after the WebSocket plugin: admissions before then cannot happen (nothing listens yet).
   let rateGate: RateGate | undefined;
+  const deadLetters = new DeadLetterWriter({
+    sink: deps.sink,
+    count: (binding, outcome) =>
+      metrics.deadLetters.inc({ capture: binding.capture, binding: binding.name, outcome }),
+    log: deps.logger,
+    timeoutMs: deps.config.requestTimeoutMs,
+  });
+  const observers: IngestObserver[] = [metrics.documentObserver, deadLetters];
+  const admin = readAdminToken(deps.config.adminToken);
+  if (admin !== undefined && 'problem' in admin) throw new Error(admin.problem);
+  const inspector = admin === undefined ? undefined : new InspectorRecorder();
+  if (inspector !== undefined) observers.push(inspector);
   const door = new FrontDoor({
     router: () => router,
     sink: deps.sink,
@@ -121,7 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     publicUrl: deps.config.publicUrl,
     rateGate: (binding) => rateGate?.(binding) ?? Promise.resolve(),
-    observer: metrics.documentObserver,
+    observer: fanOut(observers),
     log: deps.logger,
   });
   // Before the webhook routes: the WebSocket plugin's hooks must apply to every route and 404.
@@ -151,6 +171,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await fastify.register(metricsRoutes, { metrics });
   await fastify.register(openapiRoutes, { catalog: () => catalog });
+  if (admin !== undefined && inspector !== undefined) {
+    await fastify.register(inspectorRoutes, { access: new AdminAccess(admin.token), recorder: inspector });
+  }
   await fastify.register(ingestRoutes, { config: deps.config, door });
   return {
     fastify,
@@ -167,6 +190,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     deliveries,
     streams,
     door,
+    deadLetters,
+    inspector,
+  };
+}
+
+/** One observer that tells each of `observers` in turn (metrics first: the others read no counter). */
+function fanOut(observers: readonly IngestObserver[]): IngestObserver {
+  return {
+    refused: (refusal) => {
+      for (const o of observers) o.refused(refusal);
+    },
+    settled: (settlement) => {
+      for (const o of observers) o.settled(settlement);
+    },
   };
 }
 

@@ -206,6 +206,9 @@ const SPECS = {
     10000,
     'Open WebSocket connections; further ones are closed with 1013 (try again later)',
   ),
+  adminToken: secret(
+    'Token for the inspector page at /_tributary/inspector (16+ characters); unset: the page is off',
+  ),
   maxJsonDepth: int(
     DEFAULT_MAX_JSON_DEPTH,
     'Deepest nesting of arrays and objects in a document (400 above)',

@@ -9,8 +9,9 @@
 import { dirname } from 'node:path';
 import { resolveSecret } from '../auth/secrets.js';
 import type { SignatureVerifier } from '../auth/signature.js';
+import { checkDeadLetter } from './dead-letter.js';
 import { checkDeduplicate } from './deduplicate.js';
-import type { DeduplicatePolicy, IngestEndpoint, Location } from './model.js';
+import type { DeadLetterPolicy, DeduplicatePolicy, IngestEndpoint, Location } from './model.js';
 import { type PathTemplate, parsePathTemplate, pathLocation, reservedRouteMatched } from './paths.js';
 import { at, isMapping, type ProblemLog } from './problems.js';
 import { checkRateLimit, type RateLimit } from './rate-limit.js';
@@ -35,6 +36,10 @@ export interface BindingDraft {
   /** The binding's `resource.signature`, else its capture's; undefined: unsigned. */
   signature: SignatureVerifier | undefined;
   deduplicate: DeduplicatePolicy | undefined;
+  /** The binding's `deadLetter`, else its capture's; undefined: refusals are counted only. */
+  deadLetter?: DeadLetterPolicy;
+  /** Where the deadLetter in effect was written (for its topic check). */
+  deadLetterLocation?: Location;
   resource: Record<string, unknown>;
   location: Location;
 }
@@ -57,6 +62,8 @@ interface IngestOptions {
   rateLimit?: RateLimit;
   /** null: `{ scheme: none }`, or a signature with problems (neither verifies anything nor is inherited). */
   signature?: SignatureVerifier | null;
+  deadLetter?: DeadLetterPolicy;
+  deadLetterLocation?: Location;
 }
 
 const list = (value: unknown): unknown[] | undefined => (Array.isArray(value) ? value : undefined);
@@ -105,6 +112,11 @@ function checkOptions(value: Record<string, unknown>, location: Location, log: P
   if (rateLimit) options.rateLimit = rateLimit;
   const signature = checkSignature(value['signature'], at(location, 'signature'), log);
   if (signature !== undefined) options.signature = signature;
+  const deadLetter = checkDeadLetter(value['deadLetter']);
+  if (deadLetter) {
+    options.deadLetter = deadLetter;
+    options.deadLetterLocation = at(location, 'deadLetter');
+  }
   return options;
 }
 
@@ -225,6 +237,11 @@ function checkBinding(
   if (idFromHeader) draft.idFromHeader = idFromHeader;
   const rateLimit = own.rateLimit ?? inherited.rateLimit;
   if (rateLimit) draft.rateLimit = rateLimit;
+  const deadLetter = own.deadLetter ?? inherited.deadLetter;
+  if (deadLetter) {
+    draft.deadLetter = deadLetter;
+    draft.deadLetterLocation = (own.deadLetter ? own : inherited).deadLetterLocation!;
+  }
   return draft;
 }
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { tokenPolicy } from '../auth/tokens.js';
 import { type CaptureDraft, checkCapture } from './captures.js';
 import { type CollectionDraft, checkCollection, type SchemaFileCache } from './collections.js';
+import { checkDeadLetterTopic, deadLetterTopics } from './dead-letter.js';
 import { type CatalogFile, readCatalogFiles } from './files.js';
 import { documentKeyProblem, type KeyedBinding, metaKeyProblem } from './keys.js';
 import type { Binding, Capture, Catalog, CatalogProblem, Collection, Location } from './model.js';
@@ -115,6 +116,7 @@ function buildCatalog(file: string, collections: CollectionDraft[], captures: Ca
       if (bindingDraft.rateLimit) binding.rateLimit = bindingDraft.rateLimit;
       if (bindingDraft.signature) binding.signature = bindingDraft.signature;
       if (bindingDraft.deduplicate) binding.deduplicate = bindingDraft.deduplicate;
+      if (bindingDraft.deadLetter) binding.deadLetter = bindingDraft.deadLetter;
       capture.bindings.push(binding);
       catalog.bindings.push(binding);
     }
@@ -156,7 +158,13 @@ export async function loadTopics(file: string): Promise<TopicsResult> {
     problems: log.problems.filter(outsideCaptures),
     warnings: log.warnings.filter(outsideCaptures),
   };
-  if (result.problems.length === 0) result.topics = collections.map((collection) => collection.topic);
+  if (result.problems.length === 0) {
+    // Dead-letter topics too, read from the captures as written: no secret needs to resolve for `topics`.
+    const captures = gatherEntries(files, 'captures', new ProblemLog()).map((entry) => entry.spec);
+    const topics = collections.map((collection) => collection.topic);
+    for (const topic of deadLetterTopics(captures)) if (!topics.includes(topic)) topics.push(topic);
+    result.topics = topics;
+  }
   return result;
 }
 
@@ -194,6 +202,14 @@ export async function loadCatalog(file: string): Promise<LoadResult> {
     checkKeys(collection, into, log);
   }
   checkTopicCollisions(collections, log);
+  const deadLetterChecked = new Set<string>();
+  for (const binding of bindings) {
+    const where = binding.deadLetterLocation;
+    if (binding.deadLetter === undefined || where === undefined || deadLetterChecked.has(where.path))
+      continue;
+    deadLetterChecked.add(where.path);
+    checkDeadLetterTopic(binding.deadLetter.topic, collections, where, log);
+  }
   placeProblems(files, log);
 
   const result: LoadResult = { problems: log.problems, warnings: log.warnings };

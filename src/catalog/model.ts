@@ -22,6 +22,17 @@ export interface DeduplicatePolicy {
   windowSeconds: number;
 }
 
+/** Where a binding's deliveries refused after admission are kept (`deadLetter`; src/dead-letter/). */
+export interface DeadLetterPolicy {
+  topic: string;
+  /** Bytes of the body kept; a longer body is cut and the entry marked truncated. */
+  maxBodyBytes: number;
+  /** Entries per second per binding (token bucket, bursts up to this); more are dropped and counted. */
+  maxPerSecond: number;
+  /** Entry bytes per second per binding; more are dropped and counted. */
+  maxBytesPerSecond: number;
+}
+
 export interface Collection {
   name: string;
   /** The schema as declared (inline or loaded from its file), `$ref`s left as they are. */
@@ -68,6 +79,8 @@ export interface Binding {
   signature?: SignatureVerifier;
   /** Duplicate suppression (`resource.deduplicate`): where the delivery id is and how long it is remembered. */
   deduplicate?: DeduplicatePolicy;
+  /** Dead-letter topic for refusals after admission: `resource.deadLetter`, else the capture's. */
+  deadLetter?: DeadLetterPolicy;
   /** The binding's `resource` object as written, for options a later stage reads. */
   resource: Record<string, unknown>;
   location: Location;

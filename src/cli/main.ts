@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     run: async (argv) => (await import('./topics.js')).topicsCommand(argv),
     summary: "create the catalog's missing topics and report differing settings",
   },
+  replay: {
+    run: async (argv) => (await import('./replay.js')).replayCommand(argv),
+    summary: 'submit dead-letter entries again (after a schema fix) and report what is accepted',
+  },
 };
 
 export const USAGE = `Usage: tributary <command> [options]

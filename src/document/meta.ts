@@ -1,5 +1,5 @@
 // `_meta`: the one field the gateway adds to every document. Everything else reaches Kafka as the sender sent it.
-import { randomFillSync } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Binding } from '../catalog/model.js';
 import { ERRORS, TributaryError } from '../errors.js';
@@ -41,6 +41,8 @@ export interface Meta {
   headers?: Record<string, string>;
   query?: Record<string, string | string[]>;
   pathParams?: Record<string, string>;
+  /** Set on documents `tributary replay` produced: the id of the dead-letter entry they came from. */
+  replayOf?: string;
 }
 
 export interface RequestFacts {
@@ -57,6 +59,8 @@ export interface SharedMeta {
   headers: Record<string, string> | undefined;
   query: Record<string, string | string[]> | undefined;
   pathParams: Record<string, string> | undefined;
+  /** A replayed dead-letter entry's id (src/dead-letter/replay.ts): uuids then derive from it, see stampMeta. */
+  replayOf?: string;
 }
 
 /**
@@ -106,7 +110,7 @@ export function requestMeta(binding: Binding, facts: Omit<RequestFacts, 'receive
 
 /**
  * `_meta` as JSON from a template built once per payload (issue 17): the shared parts (receivedAt, headers, query,
- * path parameters) are serialized once, and each document adds only its uuid and webhook id. Byte for byte what
+ * path parameters, replayOf) are serialized once, and each document adds only its uuid and webhook id. Byte for byte what
  * JSON.stringify(meta) gives for the same Meta (same key order), without a stringify per document.
  */
 export class MetaTemplate {
@@ -119,6 +123,7 @@ export class MetaTemplate {
     if (shared.headers !== undefined) tail += `,"headers":${JSON.stringify(shared.headers)}`;
     if (shared.query !== undefined) tail += `,"query":${JSON.stringify(shared.query)}`;
     if (shared.pathParams !== undefined) tail += `,"pathParams":${JSON.stringify(shared.pathParams)}`;
+    if (shared.replayOf !== undefined) tail += `,"replayOf":${JSON.stringify(shared.replayOf)}`;
     this.tail = `${tail}}`;
   }
 
@@ -130,8 +135,20 @@ export class MetaTemplate {
   }
 }
 
+/**
+ * The uuid of document `index` of a replayed entry: the same on every replay of it (its bits are a hash of the
+ * entry id and index, its time the original receipt), so a consumer that deduplicates on `_meta.uuid` keeps one
+ * copy even if a replay ran twice.
+ */
+export function replayUuid(entryId: string, index: number, receivedAt: string): string {
+  const random = createHash('sha256').update(`${entryId}/${index}`).digest().subarray(0, 16);
+  const seq = ((random[6]! & 0x7f) << 24) | (random[7]! << 16) | (random[8]! << 8) | random[9]!;
+  return uuidv7({ random, msecs: Date.parse(receivedAt), seq });
+}
+
 export function stampMeta(shared: SharedMeta, index: number, count: number): Meta {
-  const uuid = nextUuid();
+  const uuid =
+    shared.replayOf === undefined ? nextUuid() : replayUuid(shared.replayOf, index, shared.receivedAt);
   let webhookId: string;
   if (shared.deliveryId === undefined) webhookId = uuid;
   else webhookId = count === 1 ? shared.deliveryId : `${shared.deliveryId}/${index}`;
@@ -139,5 +156,6 @@ export function stampMeta(shared: SharedMeta, index: number, count: number): Met
   if (shared.headers !== undefined) meta.headers = shared.headers;
   if (shared.query !== undefined) meta.query = shared.query;
   if (shared.pathParams !== undefined) meta.pathParams = shared.pathParams;
+  if (shared.replayOf !== undefined) meta.replayOf = shared.replayOf;
   return meta;
 }

@@ -67,6 +67,11 @@ export interface Admission {
   readonly meta: RequestMeta;
   /** Headers every record of this admission carries: x-request-id, traceparent, tracestate. */
   readonly recordHeaders: Record<string, string>;
+  /**
+   * A dead-letter entry submitted again (src/dead-letter/replay.ts): its signature was verified when it was first
+   * received (entries are only written after that), so it is not checked again. Never set by a transport.
+   */
+  readonly replayOf?: string;
 }
 
 /** One unit of work, answered once: an HTTP body, a WebSocket message, or a produce request's record values. */
@@ -271,7 +276,7 @@ export class FrontDoor {
     const receivedBytes = payloadBytes(payload);
     // Signatures cover the bytes as sent: checked before anything decodes them, and a failure is an admission
     // refusal (no body kept).
-    if (payload.kind === 'body' && binding.signature !== undefined) {
+    if (payload.kind === 'body' && binding.signature !== undefined && admission.replayOf === undefined) {
       try {
         binding.signature.verify({
           body: payload.raw,

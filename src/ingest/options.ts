@@ -121,6 +121,20 @@ export const BINDING_OPTIONS = {
       websocket: { honoured: "the handshake's headers, on every document of the connection" },
     },
   },
+  deadLetter: {
+    label: '`deadLetter`',
+    uses: (b) => b.deadLetter !== undefined,
+    cells: {
+      webhook: {
+        honoured:
+          'each body refused after admission (4xx, not 401) is written to the topic after the answer: body up to `maxBodyBytes`, kept headers, problem; unauthenticated refusals counted, never written',
+      },
+      websocket: {
+        honoured:
+          "each rejected frame is an entry (its bytes, binary or text), with the handshake's kept headers; refused handshakes counted, never written",
+      },
+    },
+  },
   pathParams: {
     label: '`path` with `{param}`',
     uses: (b) => b.path.includes('{'),

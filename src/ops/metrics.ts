@@ -68,6 +68,12 @@ export class Metrics {
     labelNames: [...BINDING, 'code'],
     registers: [this.registry],
   });
+  readonly deadLetters = new Counter({
+    name: 'tributary_dead_letter_entries_total',
+    help: 'Refusals of bindings with a deadLetter topic, by outcome: written, failed, dropped_rate, dropped_bytes, dropped_backlog; never written: unauthenticated, not_admitted (refused before the body was read)',
+    labelNames: [...BINDING, 'outcome'],
+    registers: [this.registry],
+  });
   readonly receivedBytes = new Counter({
     name: 'tributary_received_bytes_total',
     help: 'Request body and WebSocket message bytes as sent (before Content-Encoding is undone)',

@@ -10,11 +10,14 @@ afterEach(() => {
 });
 
 describe('tributary command line', () => {
-  it.each(['serve', 'check', 'topics'])('%s --help explains the command and exits 0', async (command) => {
-    const lines = consoleLines();
-    expect(await main([command, '--help'])).toBe(0);
-    expect(lines.join('\n')).toContain(`Usage: tributary ${command}`);
-  });
+  it.each(['serve', 'check', 'topics', 'replay'])(
+    '%s --help explains the command and exits 0',
+    async (command) => {
+      const lines = consoleLines();
+      expect(await main([command, '--help'])).toBe(0);
+      expect(lines.join('\n')).toContain(`Usage: tributary ${command}`);
+    },
+  );
 
   it('lists commands, and refuses unknown ones and unknown flags with exit 2', async () => {
     let lines = consoleLines();

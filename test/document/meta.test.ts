@@ -60,6 +60,7 @@ describe('MetaTemplate (issue 17)', () => {
       pathParams: { tenant: 'acme' },
     },
     { ...base, query: { q: '\u0000' } },
+    { ...base, deliveryId: 'r', replayOf: 'entry-"1"' },
   ];
   it('writes what JSON.stringify writes for the stamped _meta, for every shape', () => {
     for (const shared of shapes) {

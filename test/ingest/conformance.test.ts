@@ -94,6 +94,20 @@ function expectProblem(answer: Answer, status: number, code: string): void {
   expect(answer.docs).toEqual([]);
 }
 
+/** The dead-letter entry a transport's refusal wrote (after its answer: waited for). */
+async function deadLetterEntry(transport: Transport): Promise<Record<string, unknown>> {
+  for (let tries = 0; tries < 200; tries++) {
+    const found = produced
+      .flat()
+      .filter((r) => r.topic === 'conf.dead-letters')
+      .map((r) => JSON.parse(r.value) as Record<string, unknown>)
+      .find((e) => e['transport'] === transport);
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no dead-letter entry from ${transport}`);
+}
+
 // --- WebSocket side -------------------------------------------------------------------------------------------
 
 type Refused = { refused: true; status: number; body: Record<string, unknown> };
@@ -400,6 +414,39 @@ const CASES: { [O in BindingOption]: { [T in Transport]: Case } } = {
         });
         for (const doc of ok.docs)
           expect(doc['_meta']).toMatchObject({ headers: { 'user-agent': 'conf-ws' } });
+      },
+    },
+  },
+  deadLetter: {
+    webhook: {
+      expect: 'honoured',
+      async run() {
+        const bad = await post('/conf/open/dead-letter', '{"id":7}', { 'user-agent': 'conf-dl' });
+        expect(bad.status).toBe(400);
+        const entry = await deadLetterEntry('webhook');
+        expect(entry).toMatchObject({
+          kind: 'rejected',
+          binding: 'dead-letter',
+          headers: { 'user-agent': 'conf-dl' },
+          body: { encoding: 'utf8', data: '{"id":7}', truncated: false },
+          problem: { code: 'TRIB_VALIDATE_SCHEMA', documents: [{ index: 0, pointer: '/id' }] },
+        });
+      },
+    },
+    websocket: {
+      expect: 'honoured',
+      async run() {
+        const got = await expectStreamed('/conf/open/dead-letter', ['{"id":8}'], {
+          headers: { 'user-agent': 'conf-ws-dl' },
+        });
+        expect(got.answers[0]).toMatchObject({ status: 'rejected' });
+        const entry = await deadLetterEntry('websocket');
+        expect(entry).toMatchObject({
+          headers: { 'user-agent': 'conf-ws-dl' },
+          binary: false,
+          body: { data: '{"id":8}' },
+          problem: { code: 'TRIB_VALIDATE_SCHEMA' },
+        });
       },
     },
   },
