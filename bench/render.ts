@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { READING } from './report/reading.js';
 import { num, renderCurve, status, systemRows, table, WS_NOTE } from './report/tables.js';
-import { computeTargets, ratio, summarize } from './report/targets.js';
+import { computeTargets, summarize } from './report/targets.js';
 import type { BenchResults, Measurement } from './results.js';
 
 export { renderCurve } from './report/tables.js';
@@ -51,9 +51,12 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
     '',
   );
   out.push(
-    'Everything shares the machine: the broker, the process under test and the load generator (autocannon, in ' +
-      'the runner process) all run on the same cores, and other users of the machine may too. Each table gives ' +
-      'the cores each process used over the measured window, so a figure can be read per core.',
+    'The load generator (autocannon, ws, or the paced client of the latency curve) runs in its own process ' +
+      '(bench/clients/load.ts), and its CPU is reported apart. Placement in this run: ' +
+      `${results.settings['pinning'] ?? 'nothing pinned (results from before issue 17)'}. ` +
+      'The broker and other users of the machine share the cores. Each table gives the cores each process used ' +
+      'over the measured window and the CPU microseconds per document of the process under test: the per-core ' +
+      'figure that survives a noisy machine, which the per-core target is computed from.',
     '',
   );
   out.push('## Targets', '');
@@ -64,14 +67,6 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
     ),
     '',
   );
-  const wsVsClient = ratio(results, 'websocket', 'platformatic');
-  if (wsVsClient !== undefined) {
-    out.push(
-      `The WebSocket target compares with bare kafkajs as the issue defines it; against a bare producer of the ` +
-        `client the gateway uses (@platformatic/kafka, about 3x kafkajs's documents per core) it is ${wsVsClient}x.`,
-      '',
-    );
-  }
   out.push(...READING);
   out.push('## Scenario 1: webhooks, one document per POST', '');
   out.push(

@@ -10,6 +10,7 @@
 //   npm run bench -- --flags "--linger-ms 5"   extra `serve` flags for every gateway
 //   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
+//   npm run bench -- --only cost,cost-fastify --rate 2000   gateway and bare Fastify CPU per document, same rate
 //   npm run bench -- --only webhooks,webhooks-kafkajs,cost,cost-kafkajs   the gateway with each Kafka client
 //   npm run bench -- --only compression   scenario 1 with each --kafka-compression codec, broker bytes per document
 //   npm run bench -- --only kafka-listener   Kafka's ProducerPerformance through the Kafka listener vs straight
@@ -27,6 +28,7 @@ import { KAFKA_COMPRESSIONS } from '../src/config.js';
 import { startLocalKafka } from '../src/local-kafka/broker.js';
 import { readDist } from '../src/local-kafka/jars.js';
 import type { BenchContext, Settings } from './lib/context.js';
+import { pinningNote } from './lib/pinning.js';
 import { round } from './lib/processes.js';
 import { median } from './lib/stats.js';
 import { renderAll, renderSectionInto } from './render.js';
@@ -163,6 +165,7 @@ async function main(): Promise<void> {
       partitions: 3,
       acks: 'all',
       gatewayFlags: settings.gatewayFlags.join(' ') || '(defaults)',
+      pinning: pinningNote(),
       quick,
     },
     measurements,
@@ -269,6 +272,7 @@ async function main(): Promise<void> {
       const costs = [
         { id: 'cost', flags: [] },
         { id: 'cost-kafkajs', flags: ['--kafka-client', 'kafkajs'] },
+        { id: 'cost-fastify', flags: [], server: 'fastify' as const },
       ];
       if (r % 2 === 0) costs.reverse();
       for (const extra of costs) {
@@ -312,8 +316,11 @@ async function main(): Promise<void> {
       measurements.push(...((await attempt('kafka-listener', () => measureKafkaListener(ctx))) ?? []));
     }
     const peak = median(measurements.filter((m) => m.id === 'webhooks').map((m) => m.docsPerSec));
-    if (wants('instances') && peak > 0) {
-      results.instances = await attempt('instances', () => measureInstances(ctx, 2, peak));
+    if (wants('instances')) {
+      // Issue 17: one and two unpinned instances in the same run, so the ratio compares like with like.
+      const one = await attempt('instances-1', () => measureInstances(ctx, 1, 0));
+      if (one !== undefined)
+        results.instances = await attempt('instances', () => measureInstances(ctx, 2, one.docsPerSec));
     }
     if (wants('curve') && peak > 0)
       results.curve = (await attempt('curve', () => measureLatencyCurve(ctx, peak))) ?? [];

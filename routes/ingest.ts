@@ -42,19 +42,25 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
   answerContinueAfterAdmission(app);
 
   app.decorateRequest('ingestAdmission', undefined);
-  app.addHook('onRequest', async (request) => {
+  // Callback style (issue 17): a GET or probe passes with one comparison, and a POST costs the door's promise only.
+  app.addHook('onRequest', (request, _reply, done) => {
     if (request.method === 'OPTIONS') {
       // A preflight from an allowed origin was answered above; one from any other origin is refused.
       const match = door.router().match(pathOf(request.url));
-      if (match !== undefined) checkOrigin(match.binding.allowedOrigins, request.headers.origin);
-      return;
+      try {
+        if (match !== undefined) checkOrigin(match.binding.allowedOrigins, request.headers.origin);
+      } catch (err) {
+        return done(err as Error);
+      }
+      return done();
     }
-    if (request.method !== 'POST') return;
+    if (request.method !== 'POST') return done();
     const route = pathOf(request.url);
     const query = request.query as Record<string, unknown> | undefined;
     const length = request.headers['content-length'];
+    let admitted: Promise<Admission>;
     try {
-      const admission = await door.admit({
+      admitted = door.admit({
         transport: 'webhook',
         route,
         origin: request.headers.origin,
@@ -64,14 +70,22 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
         declaredBytes: length === undefined ? undefined : Number(length),
         requestId: request.id,
       });
-      request.ingestAdmission = admission;
-      request.ingestBinding = admission.match.binding;
     } catch (err) {
-      // Counted by the door; the label names the binding at the path, when there is one.
-      request.ingestCounted = true;
-      request.ingestBinding = door.router().match(route)?.binding;
-      throw err;
+      admitted = Promise.reject(err);
     }
+    admitted.then(
+      (admission) => {
+        request.ingestAdmission = admission;
+        request.ingestBinding = admission.match.binding;
+        done();
+      },
+      (err: Error) => {
+        // Counted by the door; the label names the binding at the path, when there is one.
+        request.ingestCounted = true;
+        request.ingestBinding = door.router().match(route)?.binding;
+        done(err);
+      },
+    );
   });
 
   app.post('/*', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { ORDER_SCHEMA } from './documents.js';
+import { pinned, SERVER_CPU } from './pinning.js';
 import { type Child, spawnChild, waitForOk } from './processes.js';
 
 export const ORDERS_PATH = '/bench/shop/orders';
@@ -55,6 +56,8 @@ export interface GatewayOptions {
   logFile: string;
   /** 'confluent': the same app and batcher with librdkafka behind them (bench/servers/gateway-confluent.ts). */
   client?: 'serve' | 'confluent';
+  /** Pin to the server core (bench/lib/pinning.ts); false for several gateways sharing the machine. */
+  pin?: boolean;
 }
 
 export interface RunningGateway {
@@ -66,24 +69,25 @@ export interface RunningGateway {
 
 export async function startGatewayProcess(opts: GatewayOptions): Promise<RunningGateway> {
   const port = await freePort();
-  const child = spawnChild(
-    'gateway',
-    process.execPath,
-    [
-      ...(opts.nodeArgs ?? []),
-      ...(opts.client === 'confluent'
-        ? [path.join(opts.root, 'dist', 'bench', 'servers', 'gateway-confluent.js')]
-        : [path.join(opts.root, 'bin', 'tributary.js'), 'serve']),
-      '--catalog',
-      opts.catalog,
-      '--brokers',
-      opts.bootstrap.join(','),
-      '--port',
-      String(port),
-      ...(opts.flags ?? []),
-    ],
-    { env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' }, logFile: opts.logFile },
-  );
+  const args = [
+    ...(opts.nodeArgs ?? []),
+    ...(opts.client === 'confluent'
+      ? [path.join(opts.root, 'dist', 'bench', 'servers', 'gateway-confluent.js')]
+      : [path.join(opts.root, 'bin', 'tributary.js'), 'serve']),
+    '--catalog',
+    opts.catalog,
+    '--brokers',
+    opts.bootstrap.join(','),
+    '--port',
+    String(port),
+    ...(opts.flags ?? []),
+  ];
+  const [command, argv] =
+    opts.pin === false ? [process.execPath, args] : pinned(SERVER_CPU, process.execPath, args);
+  const child = spawnChild('gateway', command, argv, {
+    env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    logFile: opts.logFile,
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     const readyMs = await waitForOk(`${url}/readyz`, child, opts.readyTimeoutMs ?? 60_000);

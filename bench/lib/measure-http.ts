@@ -2,8 +2,9 @@
 // server's CPU, the broker's CPU and the machine's load metered over exactly the measured window.
 import type { Measurement } from '../results.js';
 import type { BenchContext } from './context.js';
-import { type HttpLoad, runHttpLoad } from './load.js';
-import { type Child, CpuMeter, mib, peakRssBytes } from './processes.js';
+import type { HttpLoad, HttpLoadResult } from './load.js';
+import { runLoadProcess } from './load-process.js';
+import { type Child, mib, peakRssBytes } from './processes.js';
 
 export interface HttpTarget {
   child: Child;
@@ -31,11 +32,15 @@ export async function measureHttp(ctx: BenchContext, spec: HttpMeasureSpec): Pro
       url: target.url,
       connections: spec.load.connections ?? settings.connections,
     };
-    const warm = await runHttpLoad({ ...load, durationSec: settings.warmupSec });
-    const meter = new CpuMeter({ server: target.child.pid, kafka: ctx.kafkaPid, load: process.pid });
-    meter.start();
-    const run = await runHttpLoad({ ...load, durationSec: settings.durationSec });
-    const cores = meter.stop();
+    // The generator in its own process, pinned away from the server's core (bench/lib/pinning.ts).
+    const loaded = await runLoadProcess<HttpLoadResult>(
+      ctx,
+      `${spec.id}-r${spec.round}`,
+      { kind: 'http', load, warmupSec: settings.warmupSec, durationSec: settings.durationSec },
+      { server: target.child.pid, kafka: ctx.kafkaPid },
+    );
+    const { result: run, cores } = loaded;
+    const warm = loaded.warm ?? { ok: 0 };
     const peakRssMiB = mib(peakRssBytes(target.child.pid));
     await target.child.stop();
     const m: Measurement = {

@@ -15,6 +15,11 @@ export const READING = [
   '- **Other users of the machine** took the cores in the last column while each system was measured; ' +
     'the load average above says how busy it was. Rounds are interleaved so bursts hit gateway and baselines ' +
     'alike; per-core figures (docs/s per core) move less than raw throughput.',
+  '- **CPU µs per document is the figure to judge by.** Since issue 17 the load generator runs in its own ' +
+    'process (bench/clients/load.ts) pinned to core 0 and the system under test to core 1 with `taskset` ' +
+    '(the broker is unpinned). On a machine shared with other work, a pinned process cannot move away from a ' +
+    "busy core, so its throughput and latency move with the other users' load; the CPU it spends per " +
+    'document moves much less, and the per-core target is computed from it.',
   '- **Closed-loop load.** Scenario 1 keeps a fixed number of requests in flight, so latency there is queueing ' +
     '(connections / throughput); the latency curve uses fixed rates instead and is the one to read for latency.',
   '',
@@ -40,6 +45,13 @@ export const READING = [
   '- JSON bounds: depth is judged by a bracket count and the number range on the parsed value (Infinity), after ' +
     'JSON.parse, so the per-character scan runs only when those find something; before, it cost 4.7% per ' +
     'WebSocket document, and 13% once an NDJSON frame was scanned whole before being tried as one JSON value.',
+  '- Issue 17 (in-process A/B of the webhook path through Fastify with a sink that answers at once, base and ' +
+    'branch builds loaded side by side, alternating bursts, paired medians; the full-process figures on this ' +
+    'shared machine moved by ±20-40% between identical runs, more than any single change): per-binding metric ' +
+    'tallies folded in at scrape time instead of four label-hashing prom-client inc() per request, callback ' +
+    'hooks instead of async ones, `_meta` JSON from a per-payload template, record headers built without a ' +
+    'spread and header names encoded once: 3-5% per single-document POST, 4% per document of NDJSON of 100; ' +
+    'the raw document text as a symbol property instead of a WeakMap entry: 4-13% more per NDJSON document.',
   '- Kept after measuring: `--linger-ms 2`. 0 and 2 measure alike within the spread of repeated rounds (0 ' +
     'sometimes a little ahead, with smaller batches and more CPU per document); 5 and 10 cost throughput at a ' +
     'fixed number of senders (see the linger table).',

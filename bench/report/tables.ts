@@ -1,7 +1,7 @@
 // Markdown pieces: tables of systems (median round), the latency-versus-load chart (Mermaid xychart-beta, which
 // GitHub renders), and the small formatters they share.
 import type { BenchResults } from '../results.js';
-import { summarize } from './targets.js';
+import { summarize, usPerDoc } from './targets.js';
 
 export const WS_NOTE =
   'Connections stream frames pipelined up to a window of unanswered frames; latency is from sending a frame to ' +
@@ -74,6 +74,7 @@ export function systemRows(results: BenchResults, ids: string[], serverKey = 'se
       t.latencyMs ? `${t.latencyMs.p50} / ${t.latencyMs.p99}` : '–',
       cores === undefined ? '–' : cores.toFixed(2),
       cores ? num(s.docsPerSec / cores) : '–',
+      usPerDoc(results, id)?.toFixed(1) ?? '–',
       t.cores?.['kafka']?.toFixed(2) ?? '–',
       t.peakRssMiB === undefined ? '–' : `${t.peakRssMiB}`,
       t.recordsInTopic === undefined ? '–' : num(t.recordsInTopic),
@@ -89,6 +90,7 @@ export function systemRows(results: BenchResults, ids: string[], serverKey = 'se
       'p50 / p99 ms',
       'process cores',
       'docs/s per core',
+      'CPU µs/doc',
       'broker cores',
       'peak RSS MiB',
       'records in Kafka',

@@ -70,6 +70,8 @@ export async function measureCatalogScale(ctx: BenchContext): Promise<NonNullabl
       bootstrap: ctx.bootstrap,
       logFile: logFile(ctx, name),
       readyTimeoutMs: 120_000,
+      // Wall-clock start-up, not CPU per document: pinned to one core it would wait for whoever else runs there.
+      pin: false,
     });
     const rss = rssBytes(gw.child.pid);
     await gw.child.stop();

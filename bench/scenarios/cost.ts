@@ -5,41 +5,51 @@ import { type BenchContext, logFile } from '../lib/context.js';
 import { orderPool } from '../lib/documents.js';
 import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
 import { createTopics, topicFor } from '../lib/kafka.js';
-import { runHttpLoad } from '../lib/load.js';
-import { CpuMeter, round } from '../lib/processes.js';
+import type { HttpLoadResult } from '../lib/load.js';
+import { runLoadProcess } from '../lib/load-process.js';
+import { type Child, round } from '../lib/processes.js';
 import type { Measurement } from '../results.js';
+import { startBareFastify } from './fastify-baseline.js';
 
 export async function measureCost(
   ctx: BenchContext,
   rate: number,
   roundNo: number,
-  extra: { flags?: string[]; id?: string } = {},
+  extra: { flags?: string[]; id?: string; server?: 'gateway' | 'fastify' } = {},
 ): Promise<Measurement> {
   const id = extra.id ?? 'cost';
-  const topic = topicFor(id);
-  await createTopics(ctx.bootstrap, [topic]);
-  const catalog = await writeOrdersCatalog(ctx.workDir, topic);
-  const gw = await startGatewayProcess({
-    root: ctx.root,
-    catalog,
-    bootstrap: ctx.bootstrap,
-    flags: [...ctx.settings.gatewayFlags, ...(extra.flags ?? [])],
-    logFile: logFile(ctx, `${id}-r${roundNo}`),
-  });
+  let gw: { child: Child; url: string };
+  if (extra.server === 'fastify') {
+    // Issue 17: the bare Fastify route at the same rate, so the per-core ratio compares like with like.
+    gw = await startBareFastify(ctx, logFile(ctx, `${id}-r${roundNo}`));
+  } else {
+    const topic = topicFor(id);
+    await createTopics(ctx.bootstrap, [topic]);
+    const catalog = await writeOrdersCatalog(ctx.workDir, topic);
+    const started = await startGatewayProcess({
+      root: ctx.root,
+      catalog,
+      bootstrap: ctx.bootstrap,
+      flags: [...ctx.settings.gatewayFlags, ...(extra.flags ?? [])],
+      logFile: logFile(ctx, `${id}-r${roundNo}`),
+    });
+    gw = { child: started.child, url: `${started.url}${ORDERS_PATH}` };
+  }
   try {
     const load = {
-      url: `${gw.url}${ORDERS_PATH}`,
+      url: gw.url,
       bodies: orderPool(1000),
       docsPerBody: 1,
       contentType: 'application/json',
       connections: ctx.settings.connections,
       overallRate: rate,
     };
-    await runHttpLoad({ ...load, durationSec: ctx.settings.warmupSec });
-    const meter = new CpuMeter({ server: gw.child.pid, kafka: ctx.kafkaPid, load: process.pid });
-    meter.start();
-    const run = await runHttpLoad({ ...load, durationSec: ctx.settings.durationSec });
-    const cores = meter.stop();
+    const { result: run, cores } = await runLoadProcess<HttpLoadResult>(
+      ctx,
+      `${id}-r${roundNo}`,
+      { kind: 'http', load, warmupSec: ctx.settings.warmupSec, durationSec: ctx.settings.durationSec },
+      { server: gw.child.pid, kafka: ctx.kafkaPid },
+    );
     const usPerDoc = round(((cores['server'] ?? 0) * 1e6) / run.docsPerSec, 1);
     ctx.log(
       `${id} r${roundNo} at ${rate}/s: ${run.docsPerSec} docs/s, ${usPerDoc} µs CPU per document, ` +

@@ -4,7 +4,8 @@ import { type BenchContext, logFile } from '../lib/context.js';
 import { orderPool } from '../lib/documents.js';
 import { freePort } from '../lib/gateway.js';
 import { measureHttp } from '../lib/measure-http.js';
-import { spawnChild, waitForOk } from '../lib/processes.js';
+import { pinned, SERVER_CPU } from '../lib/pinning.js';
+import { type Child, spawnChild, waitForOk } from '../lib/processes.js';
 import type { Measurement } from '../results.js';
 
 export async function measureBareFastify(ctx: BenchContext, round: number): Promise<Measurement> {
@@ -12,16 +13,21 @@ export async function measureBareFastify(ctx: BenchContext, round: number): Prom
     id: 'fastify',
     round,
     load: { bodies: orderPool(1000), docsPerBody: 1, contentType: 'application/json' },
-    start: async () => {
-      const port = await freePort();
-      const child = spawnChild(
-        'bare-fastify',
-        process.execPath,
-        [path.join(ctx.root, 'dist', 'bench', 'servers', 'bare-fastify.js'), String(port)],
-        { logFile: logFile(ctx, `fastify-r${round}`) },
-      );
-      await waitForOk(`http://127.0.0.1:${port}/readyz`, child);
-      return { child, url: `http://127.0.0.1:${port}/ingest` };
-    },
+    start: () => startBareFastify(ctx, logFile(ctx, `fastify-r${round}`)),
   });
+}
+
+/** The bare route as its own process on the server core; its URL is where to POST. */
+export async function startBareFastify(
+  ctx: BenchContext,
+  file: string,
+): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const [command, args] = pinned(SERVER_CPU, process.execPath, [
+    path.join(ctx.root, 'dist', 'bench', 'servers', 'bare-fastify.js'),
+    String(port),
+  ]);
+  const child = spawnChild('bare-fastify', command, args, { logFile: file });
+  await waitForOk(`http://127.0.0.1:${port}/readyz`, child);
+  return { child, url: `http://127.0.0.1:${port}/ingest` };
 }

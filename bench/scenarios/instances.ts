@@ -28,6 +28,8 @@ export async function measureInstances(
           bootstrap: ctx.bootstrap,
           flags: ctx.settings.gatewayFlags,
           logFile: logFile(ctx, `instances-${i}`),
+          // Unpinned: the instances share both cores, as they would on a host (issue 17).
+          pin: false,
         }),
       );
     }
@@ -57,7 +59,9 @@ export async function measureInstances(
     const docsPerSec = runs.reduce((n, r) => n + r.docsPerSec, 0);
     const result: InstancesResult = {
       instances,
-      how: `${instances} \`tributary serve\` processes on separate ports, load split evenly`,
+      how:
+        `${instances} \`tributary serve\` processes on separate ports, unpinned, load split evenly; each holds ` +
+        'its own producer, so broker connections grow with the instances (one per broker each)',
       docsPerSec: round(docsPerSec),
       singleDocsPerSec,
       cores,

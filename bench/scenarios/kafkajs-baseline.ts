@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type BenchContext, logFile, waitForOutput } from '../lib/context.js';
 import { countRecords, createTopics, topicFor } from '../lib/kafka.js';
+import { pinned, SERVER_CPU } from '../lib/pinning.js';
 import { CpuMeter, mib, round, spawnChild, watchPeakRss } from '../lib/processes.js';
 import type { Measurement } from '../results.js';
 
@@ -47,23 +48,22 @@ export async function measureBareKafkajs(
   await createTopics(ctx.bootstrap, [topic]);
   const { settings } = ctx;
   const file = logFile(ctx, `${id}-r${roundNo}`);
-  const child = spawnChild(
-    id,
-    process.execPath,
-    [
-      path.join(ctx.root, 'dist', 'bench', 'clients', 'kafkajs-producer.js'),
-      JSON.stringify({
-        client,
-        bootstrap: ctx.bootstrap,
-        topic,
-        warmupSec: settings.warmupSec,
-        durationSec: settings.durationSec,
-        batchDocs: shape.batchDocs,
-        inFlight: shape.inFlight,
-      }),
-    ],
-    { logFile: file, env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' } },
-  );
+  const [command, args] = pinned(SERVER_CPU, process.execPath, [
+    path.join(ctx.root, 'dist', 'bench', 'clients', 'kafkajs-producer.js'),
+    JSON.stringify({
+      client,
+      bootstrap: ctx.bootstrap,
+      topic,
+      warmupSec: settings.warmupSec,
+      durationSec: settings.durationSec,
+      batchDocs: shape.batchDocs,
+      inFlight: shape.inFlight,
+    }),
+  ]);
+  const child = spawnChild(id, command, args, {
+    logFile: file,
+    env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  });
   try {
     const peakRss = watchPeakRss(child.pid);
     await waitForOutput(child, 'measuring', 60_000);

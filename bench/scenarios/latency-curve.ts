@@ -4,8 +4,8 @@ import { type BenchContext, logFile } from '../lib/context.js';
 import { orderPool } from '../lib/documents.js';
 import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
 import { createTopics, topicFor } from '../lib/kafka.js';
-import { runHttpLoad } from '../lib/load.js';
-import { runPacedLoad } from '../lib/paced-load.js';
+import { runLoadProcess } from '../lib/load-process.js';
+import type { PacedLoadResult } from '../lib/paced-load.js';
 import type { CurvePoint } from '../results.js';
 
 export const CURVE_SHARES = [0.1, 0.25, 0.5, 0.75, 0.9, 1.0];
@@ -31,17 +31,33 @@ export async function measureLatencyCurve(ctx: BenchContext, peakDocsPerSec: num
   };
   const points: CurvePoint[] = [];
   try {
-    await runHttpLoad({ ...load, durationSec: ctx.settings.warmupSec });
+    // Load from its own pinned process (bench/clients/load.ts), like every scenario since issue 17.
+    const pids = { server: gw.child.pid, kafka: ctx.kafkaPid };
+    await runLoadProcess(
+      ctx,
+      'curve-warm',
+      { kind: 'http', load, warmupSec: 0, durationSec: ctx.settings.warmupSec },
+      pids,
+    );
     for (const share of CURVE_SHARES) {
       const targetRate = Math.max(1, Math.round(peakDocsPerSec * share));
-      const run = await runPacedLoad({
-        url: load.url,
-        bodies,
-        contentType: load.contentType,
-        rate: targetRate,
-        durationSec: Math.max(3, Math.round(ctx.settings.durationSec / 2)),
-        maxSockets: ctx.settings.connections,
-      });
+      const { result: run } = await runLoadProcess<PacedLoadResult>(
+        ctx,
+        `curve-${share}`,
+        {
+          kind: 'paced',
+          load: {
+            url: load.url,
+            bodies,
+            contentType: load.contentType,
+            rate: targetRate,
+            maxSockets: ctx.settings.connections,
+          },
+          warmupSec: 0,
+          durationSec: Math.max(3, Math.round(ctx.settings.durationSec / 2)),
+        },
+        pids,
+      );
       points.push({
         targetRate,
         share,

@@ -5,8 +5,9 @@ import { type BenchContext, logFile } from '../lib/context.js';
 import { batchBodies, orderPool } from '../lib/documents.js';
 import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
 import { countRecords, createTopics, topicFor } from '../lib/kafka.js';
-import { CpuMeter, mib, peakRssBytes } from '../lib/processes.js';
-import { runWsLoad } from '../lib/ws-load.js';
+import { runLoadProcess } from '../lib/load-process.js';
+import { mib, peakRssBytes } from '../lib/processes.js';
+import type { WsLoadResult } from '../lib/ws-load.js';
 import type { Measurement } from '../results.js';
 
 export const WS_CONNECTIONS = 8;
@@ -53,11 +54,14 @@ export async function measureWebSocket(
       connections: WS_CONNECTIONS,
       window: shape.window,
     };
-    const warm = await runWsLoad({ ...load, durationSec: ctx.settings.warmupSec });
-    const meter = new CpuMeter({ server: gw.child.pid, kafka: ctx.kafkaPid, load: process.pid });
-    meter.start();
-    const run = await runWsLoad({ ...load, durationSec: ctx.settings.durationSec });
-    const cores = meter.stop();
+    const loaded = await runLoadProcess<WsLoadResult>(
+      ctx,
+      `${shape.id}-r${round}`,
+      { kind: 'ws', load, warmupSec: ctx.settings.warmupSec, durationSec: ctx.settings.durationSec },
+      { server: gw.child.pid, kafka: ctx.kafkaPid },
+    );
+    const { result: run, cores } = loaded;
+    const warm = loaded.warm ?? { okDocs: 0 };
     const peakRssMiB = mib(peakRssBytes(gw.child.pid));
     await gw.child.stop();
     const recordsInTopic = await countRecords(ctx.bootstrap, topic);

@@ -4,7 +4,7 @@ import type { Binding, Collection } from '../catalog/model.js';
 import type { Document } from '../decode/json.js';
 import { rawTextOf, spliceMeta } from '../decode/raw-text.js';
 import { compileKey, type KeyExtractor } from '../document/key.js';
-import { type SharedMeta, stampMeta } from '../document/meta.js';
+import { MetaTemplate, type SharedMeta, stampMeta } from '../document/meta.js';
 import { type DocumentProblem, ERRORS, TributaryError } from '../errors.js';
 import type { OutboundRecord } from '../kafka/record.js';
 
@@ -90,6 +90,10 @@ export function prepareDocuments(
   const topic = binding.collection.topic;
   const records: OutboundRecord[] = new Array(docs.length);
   const webhookIds: string[] = new Array(docs.length);
+  const template = new MetaTemplate(shared);
+  const { capture, name } = binding;
+  // Built once per payload rather than spread into every record's headers.
+  const extra = extraHeaders === undefined ? [] : Object.entries(extraHeaders);
   let bytes = 0;
   for (let index = 0; index < docs.length; index++) {
     const doc = docs[index]!;
@@ -98,7 +102,7 @@ export function prepareDocuments(
     const key = extractKey(doc, index);
     // The sender's own text with _meta spliced in; a document without one (form bodies) is serialized.
     const raw = rawTextOf(doc);
-    const value = raw === undefined ? JSON.stringify(doc) : spliceMeta(raw, JSON.stringify(meta));
+    const value = raw === undefined ? JSON.stringify(doc) : spliceMeta(raw, template.json(meta));
     // A UTF-16 length times 3 bounds the UTF-8 size, so most documents skip the byte count.
     if (value.length * 3 > maxRecordBytes && Buffer.byteLength(value) > maxRecordBytes) {
       throw new TributaryError(
@@ -113,12 +117,12 @@ export function prepareDocuments(
     webhookIds[index] = meta.webhookId;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      'tributary-capture': binding.capture,
-      'tributary-binding': binding.name,
+      'tributary-capture': capture,
+      'tributary-binding': name,
       'tributary-uuid': meta.uuid,
       'tributary-webhook-id': meta.webhookId,
-      ...extraHeaders,
     };
+    for (let i = 0; i < extra.length; i++) headers[extra[i]![0]] = extra[i]![1];
     const deliveryId = deliveryIds?.[index];
     if (deliveryId !== undefined) headers['tributary-delivery-id'] = deliveryId;
     records[index] = { topic, key, value, headers };

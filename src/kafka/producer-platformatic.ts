@@ -67,7 +67,7 @@ export class PlatformaticProducer extends RetryingProducer {
       idempotent,
       compression: opts.compression ?? 'none',
       autocreateTopics: false,
-      serializers: stringSerializers,
+      serializers: { ...stringSerializers, headerKey: headerKeyBytes },
       // Java's (and kafkajs's) murmur2 partitioner: a key lands on the same partition with either client. The
       // client's default keeps the sign bit and sends some keys elsewhere.
       partitioner: compatibilityPartitioner,
@@ -101,6 +101,24 @@ export class PlatformaticProducer extends RetryingProducer {
   protected classify(err: unknown): TributaryError {
     return classifyPlatformaticError(err);
   }
+}
+
+/**
+ * Header names are the gateway's own few (src/ingest/pipeline.ts, src/ops/trace.ts), the same on every record:
+ * encoded once instead of once per record (issue 17). The client only reads the buffers it is given. Bounded all
+ * the same, should a caller ever pass names of its own.
+ */
+const HEADER_KEYS = new Map<string, Buffer>();
+const MAX_HEADER_KEYS = 64;
+
+export function headerKeyBytes(key?: string): Buffer | undefined {
+  if (typeof key !== 'string') return undefined;
+  let bytes = HEADER_KEYS.get(key);
+  if (bytes === undefined) {
+    bytes = Buffer.from(key, 'utf8');
+    if (HEADER_KEYS.size < MAX_HEADER_KEYS) HEADER_KEYS.set(key, bytes);
+  }
+  return bytes;
 }
 
 /**

@@ -32,11 +32,12 @@ const OBSERVABILITY = new Set(['/healthz', '/readyz', '/metrics']);
  * not problem+json), and marks every answer `Connection: close` once draining began.
  */
 export function installClosingHook(fastify: FastifyInstance, lifecycle: Lifecycle): void {
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (lifecycle.phase === 'serving') return;
+  // Callback style (issue 17): while serving this is one comparison, not a promise per request.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (lifecycle.phase === 'serving') return done();
     reply.header('connection', 'close');
-    if (lifecycle.phase !== 'closing' || OBSERVABILITY.has(request.url.split('?', 1)[0]!)) return;
-    return sendProblem(
+    if (lifecycle.phase !== 'closing' || OBSERVABILITY.has(request.url.split('?', 1)[0]!)) return done();
+    sendProblem(
       request,
       reply,
       new TributaryError(ERRORS.SHUTTING_DOWN, 'this process is shutting down; retry on another replica'),

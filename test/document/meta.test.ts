@@ -1,7 +1,7 @@
 // _meta from the request facts. Issue 7: a query key `__proto__` (found by fuzzing) is refused, not copied.
 // Issue 6: UUIDv7 from pooled randomness.
 import { describe, expect, it } from 'vitest';
-import { nextUuid, shareMeta } from '../../src/document/meta.js';
+import { MetaTemplate, nextUuid, type SharedMeta, shareMeta, stampMeta } from '../../src/document/meta.js';
 import { fixtureCatalog } from '../helpers.js';
 
 describe('shareMeta', () => {
@@ -38,5 +38,40 @@ describe('nextUuid (pooled randomness, issue 6)', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (let i = 1; i < ids.length; i++) expect(ids[i]! > ids[i - 1]!).toBe(true);
     for (const id of ids.slice(0, 100)) expect(id).toMatch(UUID_V7);
+  });
+});
+
+describe('MetaTemplate (issue 17)', () => {
+  const base: SharedMeta = {
+    receivedAt: '2026-12-02T01:02:03.456Z',
+    deliveryId: undefined,
+    headers: undefined,
+    query: undefined,
+    pathParams: undefined,
+  };
+  const shapes: SharedMeta[] = [
+    base,
+    { ...base, deliveryId: 'evt "1"\\\u2028' },
+    {
+      ...base,
+      deliveryId: 'd-1',
+      headers: { 'x-github-event': 'push', 'user-agent': 'a "quoted" \\ agent' },
+      query: { a: '1', list: ['x', 'y'] },
+      pathParams: { tenant: 'acme' },
+    },
+    { ...base, query: { q: '\u0000' } },
+    { ...base, deliveryId: 'r', replayOf: 'entry-"1"' },
+  ];
+  it('writes what JSON.stringify writes for the stamped _meta, for every shape', () => {
+    for (const shared of shapes) {
+      const template = new MetaTemplate(shared);
+      for (const [index, count] of [
+        [0, 1],
+        [3, 5],
+      ] as const) {
+        const meta = stampMeta(shared, index, count);
+        expect(template.json(meta)).toBe(JSON.stringify(meta));
+      }
+    }
   });
 });
