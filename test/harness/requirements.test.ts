@@ -16,7 +16,7 @@ afterEach(() => {
 /** A PATH holding only `programs` (and node), linked to where this machine has them: haproxy is missing. */
 function pathWithout(missing: string): string {
   const dir = tempDir('path-');
-  for (const program of ['java', 'mvn', 'redis-server', 'haproxy', 'openssl']) {
+  for (const program of ['java', 'mvn', 'redis-server', 'haproxy', 'openssl', 'kcat']) {
     if (program === missing) continue;
     const real = savedPath
       .split(':')
@@ -34,7 +34,7 @@ describe('test requirements (issue 12)', () => {
     expect(problem).toMatch(/^the tests need (.*, )?haproxy/);
     expect(problem).toMatch(/apt-get update && apt-get install -y (.* )?haproxy/);
     expect(installLine(REQUIREMENTS)).toBe(
-      'apt-get update && apt-get install -y openjdk-17-jre-headless maven haproxy chromium redis-server openssl',
+      'apt-get update && apt-get install -y openjdk-17-jre-headless maven haproxy chromium redis-server openssl kcat',
     );
   });
 

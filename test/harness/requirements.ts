@@ -27,6 +27,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { program: 'redis-server', apt: 'redis-server', path: 'redis-server' },
   // The Kafka security tests make their certificates with openssl (issue 14).
   { program: 'openssl', apt: 'openssl', path: 'openssl' },
+  // The Kafka-protocol listener is tested with librdkafka's command-line producer (issue 15).
+  { program: 'kcat', apt: 'kcat', path: 'kcat' },
 ];
 
 function found(requirement: Requirement): boolean {
