@@ -15,7 +15,7 @@ import type { Config } from './config.js';
 import { DeadLetterWriter } from './dead-letter/writer.js';
 import { type DeliveryStore, MemoryDeliveryStore } from './ingest/deliveries.js';
 import { DeliveryLedger } from './ingest/duplicates.js';
-import { FrontDoor, type IngestObserver } from './ingest/front-door.js';
+import { type DoorLimits, FrontDoor, type IngestObserver } from './ingest/front-door.js';
 import type { Sink } from './ingest/pipeline.js';
 import { type BindingRouter, createRouter } from './ingest/router.js';
 import { AdminAccess, readAdminToken } from './inspector/access.js';
@@ -131,14 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     sink: deps.sink,
     capacity,
     deliveries,
-    limits: {
-      bodyLimit: deps.config.bodyLimit,
-      maxDecodedBytes: deps.config.decodedBodyLimit,
-      maxDocuments: deps.config.maxDocuments,
-      maxDepth: deps.config.maxJsonDepth,
-      maxRecordBytes: deps.config.maxRecordBytes,
-      requestTimeoutMs: deps.config.requestTimeoutMs,
-    },
+    limits: doorLimits(deps.config),
     publicUrl: deps.config.publicUrl,
     rateGate: (binding) => rateGate?.(binding) ?? Promise.resolve(),
     observer: fanOut(observers),
@@ -211,4 +204,16 @@ function fanOut(observers: readonly IngestObserver[]): IngestObserver {
 function isIngestRoute(request: FastifyRequest): boolean {
   const url = request.routeOptions.url;
   return url === undefined || url === '/*';
+}
+
+/** The front door's bounds from the settings: one mapping for serve and replay. */
+export function doorLimits(config: Config): DoorLimits {
+  return {
+    bodyLimit: config.bodyLimit,
+    maxDecodedBytes: config.decodedBodyLimit,
+    maxDocuments: config.maxDocuments,
+    maxDepth: config.maxJsonDepth,
+    maxRecordBytes: config.maxRecordBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
+  };
 }

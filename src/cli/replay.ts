@@ -1,5 +1,7 @@
 // `tributary replay`: reads a dead-letter topic and submits its entries again through the front door
 // (src/dead-letter/replay.ts), then reports per binding what was accepted and what is still refused, and why.
+
+import { doorLimits } from '../app.js';
 import { loadCatalog } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
 import { deadLetterRecord, parseDeadLetterRecord } from '../dead-letter/entry.js';
@@ -106,14 +108,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
         maxBytes: config.maxInFlightBytes,
       }),
       deliveries: new DeliveryLedger(new MemoryDeliveryStore(config.dedupeMaxEntries)),
-      limits: {
-        bodyLimit: config.bodyLimit,
-        maxDecodedBytes: config.decodedBodyLimit,
-        maxDocuments: config.maxDocuments,
-        maxDepth: config.maxJsonDepth,
-        maxRecordBytes: config.maxRecordBytes,
-        requestTimeoutMs: config.requestTimeoutMs,
-      },
+      limits: doorLimits(config),
       publicUrl: config.publicUrl,
       // No observer: an entry still refused is reported here, not written to a dead-letter topic again.
       log: logger,
