@@ -78,6 +78,20 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
     systemRows(results, ['webhooks', 'fastify', 'bridge']),
     '',
   );
+  if (summarize(results, 'cost') !== undefined || summarize(results, 'cost-fastify') !== undefined) {
+    out.push(
+      '### Scenario 1 at one fixed rate: CPU per document',
+      '',
+      'The gateway and the bare Fastify route each sent the same fixed request rate (open loop, ' +
+        `${results.settings['connections']} connections): the per-core target is computed from these rows. ` +
+        'In the closed-loop rows above each side runs at whatever rate its own answers allow, and a process that ' +
+        'idles between requests (the gateway waits on acks=all, at 0.3 cores) pays wake-ups and tiny Kafka ' +
+        'batches per document that a busier one shares out; at one rate both pay the same.',
+      '',
+      systemRows(results, ['cost', 'cost-fastify']),
+      '',
+    );
+  }
   out.push(
     '## Scenario 2: batches of 100 documents per POST',
     '',

@@ -23,6 +23,8 @@ export const LABELS: Record<string, string> = {
   'batch-ndjson-confluent': 'Tributary with librdkafka, NDJSON of 100 per POST',
   'websocket-confluent': 'Tributary WebSocket with librdkafka, NDJSON frames of 100',
   fastify: 'bare Fastify route (parse JSON, 200)',
+  cost: 'Tributary, 1 document per POST, fixed rate',
+  'cost-fastify': 'bare Fastify route, same fixed rate',
   bridge: 'Strimzi Kafka Bridge',
   kafkajs: 'bare kafkajs producer',
   platformatic: 'bare @platformatic/kafka producer',

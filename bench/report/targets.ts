@@ -70,6 +70,35 @@ export function perCoreRatio(results: BenchResults, a: string, b: string): numbe
   return Math.round((y / x) * 100) / 100;
 }
 
+/**
+ * The per-core target (issue 17): both sides at the same fixed request rate (`cost`, `cost-fastify`) when the run
+ * has them. CPU µs per document of a process that idles between requests is inflated by wake-ups and tiny
+ * batches, so the closed-loop rows (each side at whatever rate its own answers allow: the gateway waiting on
+ * acks=all at 0.3 cores, Fastify at 0.5) compare different operating points; they are the fallback only.
+ */
+export function perCoreTarget(
+  results: BenchResults,
+): { ratio: number; gateway: string; baseline: string; how: string } | undefined {
+  const fixed = perCoreRatio(results, 'cost', 'cost-fastify');
+  if (fixed !== undefined) {
+    const rate = results.measurements.find((m) => m.id === 'cost')?.note?.match(/fixed (\d+)/)?.[1];
+    return {
+      ratio: fixed,
+      gateway: 'cost',
+      baseline: 'cost-fastify',
+      how: `both at ${rate ?? 'one'} requests/s`,
+    };
+  }
+  const closed = perCoreRatio(results, 'webhooks', 'fastify');
+  if (closed === undefined) return undefined;
+  return {
+    ratio: closed,
+    gateway: 'webhooks',
+    baseline: 'fastify',
+    how: 'closed loop, each at its own rate',
+  };
+}
+
 function halfLoadPoint(results: BenchResults) {
   return results.curve.find((p) => p.share === 0.5);
 }
@@ -77,7 +106,7 @@ function halfLoadPoint(results: BenchResults) {
 export function computeTargets(results: BenchResults): Target[] {
   const why = (id: string, fallback: string) => `not measured: ${results.unavailable[id] ?? fallback}`;
   const fastify = ratio(results, 'webhooks', 'fastify');
-  const fastifyPerCore = perCoreRatio(results, 'webhooks', 'fastify');
+  const perCore = perCoreTarget(results);
   const bridge = ratio(results, 'webhooks', 'bridge');
   const ws = ratio(results, 'websocket', 'kafkajs');
   const wsClient = ratio(results, 'websocket', 'platformatic');
@@ -90,10 +119,10 @@ export function computeTargets(results: BenchResults): Target[] {
       name: 'Webhooks vs bare Fastify per core (CPU µs per document)',
       goal: '≥ 0.6x (aim 0.7x)',
       measured:
-        fastifyPerCore === undefined
-          ? why('fastify', 'no run')
-          : `${fastifyPerCore}x (${us('fastify')} / ${us('webhooks')} µs)`,
-      met: fastifyPerCore === undefined ? undefined : fastifyPerCore >= 0.6,
+        perCore === undefined
+          ? why('cost-fastify', 'no run')
+          : `${perCore.ratio}x (${us(perCore.baseline)} / ${us(perCore.gateway)} µs, ${perCore.how})`,
+      met: perCore === undefined ? undefined : perCore.ratio >= 0.6,
     },
     {
       name: 'Webhooks vs bare Fastify (docs/s)',
