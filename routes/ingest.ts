@@ -108,7 +108,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
 }
 
 /** The JSON of a 200: what was produced, and what was not (a duplicate, a sender's handshake). */
-function webhookAnswer(accepted: Accepted): object {
+export function webhookAnswer(accepted: Accepted): object {
   if (accepted.handshake !== undefined) return accepted.handshake;
   const { published, webhookIds, duplicates } = accepted;
   // 2xx: the sender must stop retrying; `duplicate` says nothing was produced this time.

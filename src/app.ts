@@ -1,9 +1,11 @@
 // Wires routes and stages into a Fastify instance. No business logic here.
 
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ingestRoutes } from '../routes/ingest.js';
+import { installLeanWebhooks, leanWebhooks } from '../routes/ingest-http.js';
 import { inspectorRoutes } from '../routes/inspector.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { openapiRoutes } from '../routes/openapi.js';
@@ -72,6 +74,12 @@ export interface App {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** A sender's X-Request-Id is kept when it is short and plain, so it can be followed from the LB to Kafka. */
+function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   checkPublicUrl(deps.catalog.bindings, deps.config.publicUrl);
   let catalog = deps.catalog;
@@ -96,11 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: trustProxyOption(deps.config.trustProxy),
     // installClosingHook answers requests that arrive while closing, as problem+json (TRIB_SHUTTING_DOWN).
     return503OnClosing: false,
-    // A sender's X-Request-Id is kept when it is short and plain, so it can be followed from the LB to Kafka.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
     routerOptions: { ignoreTrailingSlash: true },
     // One line per request instead of Fastify's two, or none: src/ops/access-log.ts.
     logController: new AccessLog(deps.config.accessLog),
@@ -168,6 +172,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await fastify.register(inspectorRoutes, { access: new AdminAccess(admin.token), recorder: inspector });
   }
   await fastify.register(ingestRoutes, { config: deps.config, door });
+  // POSTs to bindings skip Fastify's per-request path (issue 17); which ones: leanServes in routes/ingest-http.ts.
+  if (deps.config.leanWebhooks) {
+    installLeanWebhooks(
+      fastify,
+      leanWebhooks({
+        config: deps.config,
+        door,
+        metrics,
+        lifecycle,
+        log: deps.logger,
+        requestId: requestIdOf,
+        underPressure: () => fastify.isUnderPressure(),
+      }),
+    );
+  }
   return {
     fastify,
     setCatalog(next) {

@@ -72,6 +72,10 @@ const SPECS = {
     'errors',
     'One info line per request: every request, only answers >= 400, or none',
   ),
+  leanWebhooks: bool(
+    true,
+    'Answer POSTs to bindings without Fastify per-request hooks (routes/ingest-http.ts); false for A/B runs',
+  ),
   bodyLimit: int(MiB, 'Largest request body in bytes, as sent (413 above)'),
   decodedBodyLimit: int(8 * MiB, 'Largest body after Content-Encoding is undone (413 above)'),
   maxDocuments: int(10000, 'Most documents in one request'),

@@ -2,7 +2,7 @@
 // bad Content-Length ...) are mapped onto the registry so clients see one vocabulary.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorSpec, TributaryError, toProblem } from './errors.js';
 
 const FASTIFY_CODES: Record<string, ErrorSpec> = {
@@ -29,16 +29,31 @@ export function asTributaryError(err: unknown): TributaryError {
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const err = asTributaryError(error);
   request.problemCode = err.code;
-  if (err.status >= 500 && !err.retryable) request.log.error({ err: error }, 'request failed');
-  else if (err.retryable) request.log.warn({ code: err.code, cause: describeCause(err) }, err.message);
-  else request.log.info({ code: err.code }, err.message);
-  if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
-  if (err.challenge !== undefined) reply.header('www-authenticate', err.challenge);
-  if (err.headers !== undefined) reply.headers(err.headers);
+  logProblem(request.log, err, error);
+  reply.headers(problemHeaders(err));
   return reply
     .code(err.status)
     .type('application/problem+json')
     .send(toProblem(err, request.url.split('?', 1)[0]));
+}
+
+/** The log line of a problem answer: an error for our faults, a warning for retryable ones, else info. */
+export function logProblem(
+  log: Pick<FastifyBaseLogger, 'error' | 'warn' | 'info'>,
+  err: TributaryError,
+  error: unknown,
+): void {
+  if (err.status >= 500 && !err.retryable) log.error({ err: error }, 'request failed');
+  else if (err.retryable) log.warn({ code: err.code, cause: describeCause(err) }, err.message);
+  else log.info({ code: err.code }, err.message);
+}
+
+/** Retry-After, WWW-Authenticate and the error's own headers (rate-limit counters). */
+export function problemHeaders(err: TributaryError): Record<string, string> {
+  const headers: Record<string, string> = { ...err.headers };
+  if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
+  if (err.challenge !== undefined) headers['www-authenticate'] = err.challenge;
+  return headers;
 }
 
 function describeCause(err: TributaryError): string | undefined {

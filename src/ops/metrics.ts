@@ -277,21 +277,34 @@ export class Metrics {
     fastify.decorateRequest('problemCode', undefined);
     // Callback style: an async hook costs a promise per request, on every request.
     fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
-      if (!isIngest(request)) return done();
-      const binding = request.ingestBinding;
-      const code = request.problemCode ?? '';
-      if (binding !== undefined && reply.statusCode === 200 && code === '') {
-        this.tallyOf(binding).ok++;
-        return done();
-      }
-      const labels = bindingLabels(binding);
-      this.requests.inc({ ...labels, status: String(reply.statusCode), code });
-      // Refused after admission but outside the door (the body too slow or too large while read): one document.
-      if (binding !== undefined && !request.ingestCounted && reply.statusCode >= 300) {
-        this.documentsRejected.inc({ ...labels, code: code || String(reply.statusCode) }, 1);
+      if (isIngest(request)) {
+        this.countAnswer(request.ingestBinding, reply.statusCode, request.problemCode, request.ingestCounted);
       }
       done();
     });
+  }
+
+  /**
+   * One ingest answer (Fastify's onResponse hook, or the lean webhook handler in routes/ingest-http.ts).
+   * `counted`: the front door already counted its documents.
+   */
+  countAnswer(
+    binding: Binding | undefined,
+    statusCode: number,
+    problemCode: string | undefined,
+    counted: boolean,
+  ): void {
+    const code = problemCode ?? '';
+    if (binding !== undefined && statusCode === 200 && code === '') {
+      this.tallyOf(binding).ok++;
+      return;
+    }
+    const labels = bindingLabels(binding);
+    this.requests.inc({ ...labels, status: String(statusCode), code });
+    // Refused after admission but outside the door (the body too slow or too large while read): one document.
+    if (binding !== undefined && !counted && statusCode >= 300) {
+      this.documentsRejected.inc({ ...labels, code: code || String(statusCode) }, 1);
+    }
   }
 }
 
