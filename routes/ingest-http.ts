@@ -73,7 +73,13 @@ export function leanWebhooks(
     let binding: Binding | undefined = match.binding;
     let counted = false;
     const answer = (status: number, type: string, body: string, headers?: Record<string, string>) => {
-      res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(body) });
+      // @fastify/cors says Vary: Origin on every answer of the Fastify route; so does this one.
+      res.writeHead(status, {
+        ...headers,
+        vary: 'Origin',
+        'content-type': type,
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
       return status;
     };
