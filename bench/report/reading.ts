@@ -52,6 +52,16 @@ export const READING = [
     'hooks instead of async ones, `_meta` JSON from a per-payload template, record headers built without a ' +
     'spread and header names encoded once: 3-5% per single-document POST, 4% per document of NDJSON of 100; ' +
     'the raw document text as a symbol property instead of a WeakMap entry: 4-13% more per NDJSON document.',
+  "- Issue 17, lean webhook path (routes/ingest-http.ts): POSTs to bindings answered from Node's request " +
+    "event, without Fastify's routing, Request/Reply objects, child logger, hooks (CORS, closing, under-pressure, " +
+    'metrics, 100-continue) and reply serialisation; Fastify keeps everything else and the POSTs the lean path ' +
+    'declines (allowedOrigins, Expect: 100-continue, draining, under pressure, a trusted proxy). In-process A/B ' +
+    '(one process pinned to core 1 holding the gateway with `leanWebhooks` on, the gateway with it off and a bare ' +
+    'Fastify route, a sink that answers at once, autocannon pinned to core 0, bursts alternated, paired medians, ' +
+    'load average 5.7-7.4): the Fastify route costs 1.29-1.30x the CPU per request of the lean path; bare ' +
+    'Fastify over the gateway per core 0.53-0.58x through the Fastify route, 0.68-0.69x on the lean path (no ' +
+    'Kafka client in either: with Kafka the ratio is lower, see the fixed-rate rows). `TRIBUTARY_LEAN_WEBHOOKS=false` ' +
+    'turns it off for A/B runs.',
   '- Kept after measuring: `--linger-ms 2`. 0 and 2 measure alike within the spread of repeated rounds (0 ' +
     'sometimes a little ahead, with smaller batches and more CPU per document); 5 and 10 cost throughput at a ' +
     'fixed number of senders (see the linger table).',

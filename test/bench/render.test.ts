@@ -21,13 +21,41 @@ const fixture = JSON.parse(
 ) as BenchResults;
 
 describe('bench renderer', () => {
+  it('computes the per-core target from both sides at one fixed rate when the run has them', () => {
+    const at = (id: string, server: number, docsPerSec: number) => ({
+      id,
+      round: 1,
+      durationSec: 10,
+      docsPerSec,
+      requestsPerSec: docsPerSec,
+      latencyMs: { p50: 1, p99: 2 },
+      cores: { server },
+      ok: docsPerSec * 10,
+      non2xx: 0,
+      errors: 0,
+      note: `x µs gateway CPU per document at a fixed 2000 requests/s`,
+    });
+    const results = {
+      ...fixture,
+      measurements: [...fixture.measurements, at('cost', 0.2, 2000), at('cost-fastify', 0.1, 2000)],
+    } as BenchResults;
+    const target = computeTargets(results).find((t) =>
+      t.name.startsWith('Webhooks vs bare Fastify per core'),
+    )!;
+    expect(target).toMatchObject({ measured: '0.5x (50 / 100 µs, both at 2000 requests/s)', met: false });
+    expect(renderBenchmarks(results, 'x.json')).toContain(
+      '### Scenario 1 at one fixed rate: CPU per document',
+    );
+  });
+
   it('computes each target from medians, and says why one could not be measured', () => {
     const targets = computeTargets(fixture);
     const byName = (prefix: string) => targets.find((t) => t.name.startsWith(prefix))!;
     expect(byName('Webhooks vs bare Fastify (docs/s)')).toMatchObject({ measured: '0.5x', met: false });
     // Issue 17: per core, from CPU µs per document (median over rounds).
+    // Without the fixed-rate rows, from the closed-loop ones, saying so.
     expect(byName('Webhooks vs bare Fastify per core')).toMatchObject({
-      measured: '0.29x (55.6 / 190 µs)',
+      measured: '0.29x (55.6 / 190 µs, closed loop, each at its own rate)',
       met: false,
     });
     expect(byName('Webhooks vs Strimzi')).toMatchObject({ met: undefined });
