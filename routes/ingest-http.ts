@@ -83,6 +83,16 @@ export function leanWebhooks(
       res.end(body);
       return status;
     };
+    // The line src/ops/access-log.ts writes for a Fastify request (its `req` serializer reads these fields).
+    const accessLine = (log: Logger, status: number) =>
+      log.info(
+        {
+          req: { id, method: 'POST', url, ip: req.socket.remoteAddress },
+          res: { statusCode: status },
+          responseTime: performance.now() - started,
+        },
+        'request completed',
+      );
     const fail = (error: unknown): void => {
       const err = asTributaryError(error);
       const log = opts.log.child({ reqId: id });
@@ -94,16 +104,7 @@ export function leanWebhooks(
         problemHeaders(err),
       );
       metrics.countAnswer(binding, status, err.code, counted);
-      if (config.accessLog !== 'off') {
-        log.info(
-          {
-            req: { id, method: 'POST', url, ip: req.socket.remoteAddress },
-            res: { statusCode: status },
-            responseTime: performance.now() - started,
-          },
-          'request completed',
-        );
-      }
+      if (config.accessLog !== 'off') accessLine(log, status);
     };
     let admitted: ReturnType<FrontDoor['admit']>;
     try {
@@ -139,16 +140,7 @@ export function leanWebhooks(
             .then((accepted) => {
               const status = answer(200, JSON_TYPE, JSON.stringify(webhookAnswer(accepted)));
               metrics.countAnswer(admission.match.binding, status, undefined, true);
-              if (config.accessLog === 'all') {
-                opts.log.child({ reqId: id }).info(
-                  {
-                    req: { id, method: 'POST', url, ip: req.socket.remoteAddress },
-                    res: { statusCode: status },
-                    responseTime: performance.now() - started,
-                  },
-                  'request completed',
-                );
-              }
+              if (config.accessLog === 'all') accessLine(opts.log.child({ reqId: id }), status);
             }, fail);
         }),
       (err: unknown) => {
