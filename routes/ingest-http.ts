@@ -29,7 +29,10 @@ export interface LeanWebhookOptions {
   log: Logger;
   /** The same request id Fastify would give (a sender's short X-Request-Id, else a UUID). */
   requestId: (req: IncomingMessage) => string;
-  /** @fastify/under-pressure's verdict: under pressure, Fastify's hook answers the 503. */
+  /**
+   * @fastify/under-pressure's verdict: under pressure, Fastify's hook answers the 503. Read per request: it
+   * compares figures the plugin samples on its own timer, cheaper than caching it per event-loop turn.
+   */
   underPressure: () => boolean;
 }
 
