@@ -57,10 +57,12 @@ export const READING = [
     'metrics, 100-continue) and reply serialisation; Fastify keeps everything else and the POSTs the lean path ' +
     'declines (allowedOrigins, Expect: 100-continue, draining, under pressure, a trusted proxy). In-process A/B ' +
     '(one process pinned to core 1 holding the gateway with `leanWebhooks` on, the gateway with it off and a bare ' +
-    'Fastify route, a sink that answers at once, autocannon pinned to core 0, bursts alternated, paired medians, ' +
-    'load average 5.7-7.4): the Fastify route costs 1.29-1.30x the CPU per request of the lean path; bare ' +
-    'Fastify over the gateway per core 0.53-0.58x through the Fastify route, 0.68-0.69x on the lean path (no ' +
-    'Kafka client in either: with Kafka the ratio is lower, see the fixed-rate rows). `TRIBUTARY_LEAN_WEBHOOKS=false` ' +
+    'Fastify route, a sink that answers at once, autocannon pinned to core 0 with 32 connections, bursts ' +
+    'alternated, paired medians): at load average 4.2, 71.2 µs of CPU per request on the lean path against 90.4 ' +
+    'through the Fastify route (-21%; 8,414 against 5,384 requests/s), bare Fastify 47.0: bare Fastify over the ' +
+    'gateway per core 0.65x on the lean path, 0.49x through the Fastify route (0.68-0.69x and 0.53-0.58x in runs ' +
+    'at load average 5.7-7.4). No Kafka client in these figures: with it the ratio is lower (the fixed-rate ' +
+    'rows). Script: bench/webhook-ab.mjs; `TRIBUTARY_LEAN_WEBHOOKS=false` ' +
     'turns it off for A/B runs.',
   '- Kept after measuring: `--linger-ms 2`. 0 and 2 measure alike within the spread of repeated rounds (0 ' +
     'sometimes a little ahead, with smaller batches and more CPU per document); 5 and 10 cost throughput at a ' +
