@@ -112,7 +112,7 @@ async function batchFigures(url: string): Promise<string> {
     const docs = sum('tributary_kafka_batch_documents_sum');
     const seconds = sum('tributary_kafka_produce_duration_seconds_sum');
     if (batches === 0) return 'no batches in /metrics';
-    return `${Math.round(docs / batches)} documents per batch, ${(1000 * seconds / batches).toFixed(1)} ms per produce call`;
+    return `${Math.round(docs / batches)} documents per batch, ${((1000 * seconds) / batches).toFixed(1)} ms per produce call`;
   } catch (err) {
     return `no /metrics (${(err as Error).message})`;
   }
