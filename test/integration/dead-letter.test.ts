@@ -82,7 +82,8 @@ async function metric(outcome: string, binding: string): Promise<number> {
 
 async function entries(expected: number): Promise<Json[]> {
   const records = await readTopics(brokers, [DEAD], { expected });
-  return records.map((r) => JSON.parse(r.value!) as Json);
+  // The replay test puts one record on the topic that is not JSON: left out here.
+  return records.filter((r) => r.value!.startsWith('{')).map((r) => JSON.parse(r.value!) as Json);
 }
 
 async function replayJson(...args: string[]): Promise<{ code: number; report: Json }> {
