@@ -230,7 +230,7 @@ const SPECS = {
   // The inspector's dead-letter tail (src/inspector/dead-letter-tail.ts): the page's ring holds 200 rejections.
   inspectorTailRecords: int(
     50,
-    'Dead-letter entries per partition the inspector reads back at start, then follows (every replica\'s); 0: off',
+    "Dead-letter entries per partition the inspector reads back at start, then follows (every replica's); 0: off",
   ),
   inspectorTailPerSecond: int(
     200,

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { DeliveryStore } from './ingest/deliveries.js';
 import { RedisDeliveryStore, redisUrlProblem } from './ingest/deliveries-redis.js';
 import type { Sink } from './ingest/pipeline.js';
+import { DeadLetterTail, deadLetterTopics } from './inspector/dead-letter-tail.js';
 import { NotAuthorizedError, TopicPermissions } from './kafka/authorization.js';
 import { Batcher } from './kafka/batcher.js';
 import {
@@ -18,7 +19,6 @@ import { isConfigurationFailure } from './kafka/failure.js';
 import { MetadataProbe } from './kafka/metadata-probe.js';
 import type { ProducerOptions, RecordProducer } from './kafka/producer.js';
 import { createKafka, KafkaProducer } from './kafka/producer-kafkajs.js';
-import { DeadLetterTail, deadLetterTopics } from './inspector/dead-letter-tail.js';
 import { type KafkaListener, startKafkaListener } from './listen-kafka/listener.js';
 import { Metrics } from './ops/metrics.js';
 

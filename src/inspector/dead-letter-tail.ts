@@ -61,7 +61,15 @@ export class DeadLetterTail {
 
   view(): TailView {
     const { state, reason, behind, read } = this.tail.status();
-    return { topics: this.topics, state, reason, behind, read, malformed: this.malformed, skipped: this.skipped };
+    return {
+      topics: this.topics,
+      state,
+      reason,
+      behind,
+      read,
+      malformed: this.malformed,
+      skipped: this.skipped,
+    };
   }
 
   /** One record read: never throws (a throw would stall the partition in kafkajs's eachMessage). */

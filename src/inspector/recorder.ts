@@ -120,15 +120,20 @@ export class InspectorRecorder implements IngestObserver {
     this.count(binding, 'rejected', 1, error.code);
     if (this.budget.spend(0, this.now()) !== 'ok') return;
     // Never a body: refused before it was trusted.
-    this.push(binding, error, {
-      transport: refusal.transport,
-      requestId: undefined,
-      documents: undefined,
-      note: 'refused before the body was trusted: not kept',
-      deadLetter: undefined,
-      redacted: false,
-      source: 'replica',
-    }, undefined);
+    this.push(
+      binding,
+      error,
+      {
+        transport: refusal.transport,
+        requestId: undefined,
+        documents: undefined,
+        note: 'refused before the body was trusted: not kept',
+        deadLetter: undefined,
+        redacted: false,
+        source: 'replica',
+      },
+      undefined,
+    );
   }
 
   settled(settlement: Settlement): void {
@@ -331,7 +336,8 @@ interface Shown {
 
 /** A kept body as the page shows it: its documents when it is JSON text, else why not. */
 function shownDocuments(kept: EncodedBytes, contentType: string | undefined): Shown {
-  if (kept.encoding === 'base64') return { documents: undefined, note: 'not UTF-8 text (or cut inside a character)' };
+  if (kept.encoding === 'base64')
+    return { documents: undefined, note: 'not UTF-8 text (or cut inside a character)' };
   const documents = documentsOf(decodeBytes(kept).toString('utf8'), contentType);
   if (documents !== undefined) return { documents, note: undefined };
   return { documents, note: kept.truncated ? 'cut at maxBodyBytes: not JSON' : 'not JSON' };

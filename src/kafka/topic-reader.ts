@@ -71,7 +71,8 @@ export async function readTopicBatches(
       const idle = () => {
         clearTimeout(timer);
         timer = setTimeout(
-          () => reject(new Error(`read ${read} records of ${topic}, then nothing for ${idleMs} ms, not its end`)),
+          () =>
+            reject(new Error(`read ${read} records of ${topic}, then nothing for ${idleMs} ms, not its end`)),
           idleMs,
         );
       };

@@ -116,7 +116,8 @@ export class TopicTail {
       for (const topic of this.opts.topics) {
         for (const p of await admin.fetchTopicOffsets(topic)) {
           const high = BigInt(p.high);
-          const from = high - BigInt(this.opts.last) > BigInt(p.low) ? high - BigInt(this.opts.last) : BigInt(p.low);
+          const from =
+            high - BigInt(this.opts.last) > BigInt(p.low) ? high - BigInt(this.opts.last) : BigInt(p.low);
           behind += Number(high - from);
           starts.push({ topic, partition: p.partition, offset: from.toString() });
         }

@@ -45,9 +45,9 @@ describe('tributary replay (issue 16)', () => {
     ).toBe(1);
     expect(lines.length).toBeGreaterThan(0);
     lines = consoleLines();
-    expect(
-      await replayCommand([...base, '--dead-letter', 'r.dead', '--kafka-sasl-mechanism', 'plain']),
-    ).toBe(2);
+    expect(await replayCommand([...base, '--dead-letter', 'r.dead', '--kafka-sasl-mechanism', 'plain'])).toBe(
+      2,
+    );
     expect(lines.join('\n')).toMatch(/sasl/i);
   });
 
@@ -71,7 +71,10 @@ describe('tributary replay (issue 16)', () => {
   it('reports per binding, malformed records and markers it could not write', () => {
     const report: ReplayReport = {
       bindings: new Map([
-        ['r/cap/open', { accepted: 2, documents: 3, rejected: { TRIB_VALIDATE_SCHEMA: 1 }, alreadyReplayed: 1 }],
+        [
+          'r/cap/open',
+          { accepted: 2, documents: 3, rejected: { TRIB_VALIDATE_SCHEMA: 1 }, alreadyReplayed: 1 },
+        ],
       ]),
       markerFailures: 1,
       malformed: 2,

@@ -46,7 +46,10 @@ describe('inspector dead-letter tail (issue 16)', () => {
     tail.take({ topic: 'dl', value: value(entry('e-2').replace('"data":"{}"', '"data":5')) });
     tail.take({ topic: 'dl', value: value(entry('e-3')) });
     now += 1000;
-    tail.take({ topic: 'dl', value: value(JSON.stringify({ kind: 'replayed', version: 1, id: 'm', entry: 'e-1' })) });
+    tail.take({
+      topic: 'dl',
+      value: value(JSON.stringify({ kind: 'replayed', version: 1, id: 'm', entry: 'e-1' })),
+    });
     tail.take({ topic: 'dl', value: value(entry('e-4')) });
     expect(recorder.view().rejections.map((r) => r.requestId)).toEqual(['e-4', 'e-1']);
     expect(recorder.view().tail).toMatchObject({

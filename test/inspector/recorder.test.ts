@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Binding } from '../../src/catalog/model.js';
+import type { RejectedEntry } from '../../src/dead-letter/entry.js';
 import { ERRORS, TributaryError } from '../../src/errors.js';
 import type { Settlement } from '../../src/ingest/front-door.js';
-import type { RejectedEntry } from '../../src/dead-letter/entry.js';
 import { InspectorRecorder, SECONDS, type TailView } from '../../src/inspector/recorder.js';
 
 const binding = { capture: 'c', name: 'b', keepHeaders: [] } as unknown as Binding;
@@ -175,7 +175,10 @@ describe('inspector recorder: entries read back from the dead-letter topic', () 
       }),
       'dl',
     );
-    recorder.deadLettered(entry('e-b', 'y', { body: { encoding: 'base64', data: '/w==', bytes: 1, truncated: false } }), 'dl');
+    recorder.deadLettered(
+      entry('e-b', 'y', { body: { encoding: 'base64', data: '/w==', bytes: 1, truncated: false } }),
+      'dl',
+    );
     recorder.deadLettered(entry('e-n', 'z', { body: undefined }), 'dl');
     const [none, binary] = recorder.view().rejections;
     expect(none!.note).toBe('body not kept');

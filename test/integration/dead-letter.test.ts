@@ -230,7 +230,16 @@ describe('dead-letter topic and replay (issue 16)', () => {
     expect(await post('/dl/shop/orders', '{"id":"c-1","amount":"one"}')).toBe(400);
     await vi.waitFor(async () => expect(await metric('written', 'orders')).toBe(4), { timeout: 10_000 });
     const lines = consoleLines();
-    const args = ['replay', '--dead-letter', DEAD, '--brokers', brokers.join(','), '--json', '--catalog', catalogV2];
+    const args = [
+      'replay',
+      '--dead-letter',
+      DEAD,
+      '--brokers',
+      brokers.join(','),
+      '--json',
+      '--catalog',
+      catalogV2,
+    ];
     try {
       await Promise.all([main(args), main(args)]);
     } finally {

@@ -53,13 +53,23 @@ beforeAll(async () => {
   [a, b] = await Promise.all([startGateway(config, catalog, logger), startGateway(config, catalog, logger)]);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
   });
   // Both tails joined their group and sought their start: what is written from now on reaches them.
-  await until('both tails following', async () => {
-    const [sa, sb] = await Promise.all([state(a), state(b)]);
-    return sa.tail?.state === 'following' && sb.tail?.state === 'following' ? true : undefined;
-  }, 30_000);
+  await until(
+    'both tails following',
+    async () => {
+      const [sa, sb] = await Promise.all([state(a), state(b)]);
+      return sa.tail?.state === 'following' && sb.tail?.state === 'following' ? true : undefined;
+    },
+    30_000,
+  );
 }, 90_000);
 afterAll(async () => {
   await browser?.close();
@@ -92,7 +102,9 @@ describe('inspector dead-letter tail: every replica’s rejections', () => {
     await amount.waitFor({ timeout: 2000 });
     const seenAfterMs = Date.now() - posted;
     expect(await amount.textContent()).toBe('"seven"');
-    expect(await page.locator('#rejections').textContent()).toContain('read back from the topic: any replica');
+    expect(await page.locator('#rejections').textContent()).toContain(
+      'read back from the topic: any replica',
+    );
 
     const onB = (await state(b)).rejections.filter((r) => r.requestId === requestId);
     expect(onB).toHaveLength(1);
@@ -103,7 +115,11 @@ describe('inspector dead-letter tail: every replica’s rejections', () => {
       documents: [{ id: 'o-7', amount: 'seven' }],
     });
     // A saw it itself and reads its own entry back: still one rejection there.
-    await until('A read its own entry back', async () => ((await state(a)).tail!.read >= 1 ? true : undefined), 5000);
+    await until(
+      'A read its own entry back',
+      async () => ((await state(a)).tail!.read >= 1 ? true : undefined),
+      5000,
+    );
     const onA = (await state(a)).rejections.filter((r) => r.requestId === requestId);
     expect(onA.map((r) => r.source)).toEqual(['replica']);
     // B's chart is B's own traffic: it refused nothing.
@@ -112,7 +128,9 @@ describe('inspector dead-letter tail: every replica’s rejections', () => {
     mkdirSync(join(process.cwd(), 'test-output'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(complaints).toEqual([]);
-    console.log(`inspector tail: A's rejection on B's page ${seenAfterMs} ms after the POST; screenshot ${SCREENSHOT}`);
+    console.log(
+      `inspector tail: A's rejection on B's page ${seenAfterMs} ms after the POST; screenshot ${SCREENSHOT}`,
+    );
     await page.close();
   });
 });
