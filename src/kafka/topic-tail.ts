@@ -77,6 +77,7 @@ export class TopicTail {
     const consumer = this.kafka.consumer({
       groupId: `${this.opts.groupPrefix}-${randomUUID()}`,
       maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytes: 4 * 1024 * 1024,
       // kafkajs's own restart would keep its sought offsets: ours seeks again from the ends it reads anew.
       retry: { retries: 2, restartOnFailure: async () => false },
     });
