@@ -1,6 +1,6 @@
 // `tributary serve | check | topics | --version`. Each command answers --help; exit codes: 0 ok, 1 failure, 2 usage
 // error.
-import { tributaryVersion } from './version.js';
+import { tributaryVersion, unsupportedNode } from './version.js';
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -48,6 +48,12 @@ export async function main(argv: string[]): Promise<number> {
   if (command === undefined) {
     console.error(`tributary: unknown command '${name}'\n\n${USAGE}`);
     return 2;
+  }
+  // --help and --version above work on any Node; a command does not.
+  const refusal = unsupportedNode();
+  if (refusal !== undefined) {
+    console.error(refusal);
+    return 1;
   }
   return command.run(rest);
 }

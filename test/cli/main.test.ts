@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { unsupportedNode } from '../../src/cli/version.js';
 import { consoleLines } from '../helpers.js';
 
 afterEach(() => {
@@ -65,6 +66,26 @@ describe('tributary command line', () => {
       expect(await main(['serve', '--catalog', 'examples/catalog.yaml'])).toBe(2);
     } finally {
       delete process.env['TRIBUTARY_PORT'];
+    }
+  });
+
+  it('refuses a Node.js that package.json engines does not admit, naming both versions', async () => {
+    expect(unsupportedNode('v22.22.0')).toBeUndefined();
+    expect(unsupportedNode('v24.6.0')).toBeUndefined();
+    expect(unsupportedNode('v26.1.0')).toBeUndefined();
+    for (const old of ['v20.20.2', 'v22.12.0', 'v23.11.0', 'v24.5.0']) {
+      expect(unsupportedNode(old)).toContain(`this is ${old}`);
+    }
+    expect(unsupportedNode('v20.20.2')).toContain('Node.js ^22.22.0 || >=24.6.0');
+    const real = process.version;
+    Object.defineProperty(process, 'version', { value: 'v20.20.2', configurable: true });
+    try {
+      const lines = consoleLines();
+      expect(await main(['check', 'examples/catalog.yaml'])).toBe(1);
+      expect(lines.join('\n')).toContain('this is v20.20.2');
+      expect(await main(['--version'])).toBe(0);
+    } finally {
+      Object.defineProperty(process, 'version', { value: real, configurable: true });
     }
   });
 });
