@@ -86,10 +86,18 @@ export class TopicTail {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       this.current.behind = Math.max(0, Number(payload.offsetLag));
     });
+    // stop() may come while this attempt is connecting: a consumer connected after it is disconnected here.
+    const abandoned = async (): Promise<boolean> => {
+      if (!this.stopped) return false;
+      await consumer.disconnect().catch(() => {});
+      return true;
+    };
     try {
       const starts = await this.startOffsets();
+      if (await abandoned()) return;
       await consumer.connect();
       for (const topic of this.opts.topics) await consumer.subscribe({ topic, fromBeginning: false });
+      if (await abandoned()) return;
       await consumer.run({
         autoCommit: false,
         eachMessage: async ({ topic, partition, message }) => {
@@ -99,7 +107,7 @@ export class TopicTail {
       });
       // Sought after run(), as kafkajs requires; applied when the (only) member is assigned the partitions.
       for (const s of starts) consumer.seek(s);
-      if (this.stopped) return;
+      if (await abandoned()) return;
       this.current.state = 'following';
       this.current.reason = undefined;
       this.failures = 0;

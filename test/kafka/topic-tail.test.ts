@@ -76,3 +76,20 @@ describe('topic tail (issue 16)', () => {
     expect(tail.status().state).toBe('stopped');
   });
 });
+
+describe('topic tail stopped while connecting (issue 16)', () => {
+  it('disconnects the consumer it was connecting and never says following', async () => {
+    const { kafka } = fakeKafka([true]);
+    const tail = new TopicTail(kafka, {
+      topics: ['dl'],
+      last: 5,
+      groupPrefix: 'g',
+      log: { warn: () => {} },
+      onRecord: () => {},
+    });
+    tail.start();
+    await tail.stop();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(tail.status().state).toBe('stopped');
+  });
+});
