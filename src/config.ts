@@ -231,6 +231,15 @@ const SPECS = {
   adminToken: secret(
     'Token for the inspector page at /_tributary/inspector (16+ characters); unset: the page is off',
   ),
+  // The inspector's dead-letter tail (src/inspector/dead-letter-tail.ts): the page's ring holds 200 rejections.
+  inspectorTailRecords: int(
+    50,
+    "Dead-letter entries per partition the inspector reads back at start, then follows (every replica's); 0: off",
+  ),
+  inspectorTailPerSecond: int(
+    200,
+    'Dead-letter records a second the inspector tail parses at most; more are counted as skipped',
+  ),
   maxJsonDepth: int(
     DEFAULT_MAX_JSON_DEPTH,
     'Deepest nesting of arrays and objects in a document (400 above)',

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { DeliveryStore } from './ingest/deliveries.js';
 import { RedisDeliveryStore, redisUrlProblem } from './ingest/deliveries-redis.js';
 import type { Sink } from './ingest/pipeline.js';
+import { DeadLetterTail, deadLetterTopics } from './inspector/dead-letter-tail.js';
 import { NotAuthorizedError, TopicPermissions } from './kafka/authorization.js';
 import { Batcher } from './kafka/batcher.js';
 import {
@@ -140,6 +141,18 @@ export async function startGateway(
   await producer.start();
   metadata.start();
   permissions.start();
+  // Only with the page on and a dead-letter topic to read: what any replica refused (the catalog's topics at start).
+  const tailTopics = deadLetterTopics(catalog.bindings);
+  const tail =
+    app.inspector === undefined || tailTopics.length === 0 || config.inspectorTailRecords === 0
+      ? undefined
+      : new DeadLetterTail(createKafka(connection, logger), tailTopics, app.inspector, {
+          last: config.inspectorTailRecords,
+          perSecond: config.inspectorTailPerSecond,
+          groupPrefix: `${connection.clientId}-inspector`,
+          log: logger,
+        });
+  tail?.start();
   const address = await app.fastify.listen({ host: config.host, port: config.port });
   const served = app;
   const kafkaListener =
@@ -153,6 +166,7 @@ export async function startGateway(
           logger,
         }).catch(async (err: unknown) => {
           await served.fastify.close();
+          await tail?.stop();
           await producer.close();
           await metadata.close();
           throw err;
@@ -170,6 +184,7 @@ export async function startGateway(
       app.lifecycle.phase = 'closing';
       await Promise.all([app.fastify.close(), kafkaListener?.close()]);
       await batcher.drain();
+      await tail?.stop();
       permissions.close();
       await metadata.close();
       await producer.close();

@@ -63,6 +63,7 @@ export async function measureWebSocket(
     const { result: run, cores } = loaded;
     const warm = loaded.warm ?? { okDocs: 0 };
     const peakRssMiB = mib(peakRssBytes(gw.child.pid));
+    const batches = await batchFigures(gw.url);
     await gw.child.stop();
     const recordsInTopic = await countRecords(ctx.bootstrap, topic);
     const acked = warm.okDocs + run.okDocs;
@@ -81,15 +82,38 @@ export async function measureWebSocket(
       recordsInTopic,
       note:
         `${WS_CONNECTIONS} connections, ${shape.docsPerFrame} document(s) per frame, up to ${shape.window} ` +
-        `unanswered frames each; req/s column is frames/s` +
+        `unanswered frames each; req/s column is frames/s; ${batches}` +
         (recordsInTopic < acked ? `; only ${recordsInTopic} records in Kafka for ${acked} acknowledged` : ''),
     };
     ctx.log(
       `${shape.id} r${round}: ${m.docsPerSec} docs/s, ${m.requestsPerSec} frames/s, p50 ${run.latencyMs.p50} ms, ` +
-        `p99 ${run.latencyMs.p99} ms, cores ${JSON.stringify(cores)}, not ok ${run.notOk}`,
+        `p99 ${run.latencyMs.p99} ms, cores ${JSON.stringify(cores)}, not ok ${run.notOk}; ${batches}`,
     );
     return m;
   } finally {
     await gw.child.stop();
+  }
+}
+
+/**
+ * Kafka batches as the gateway's /metrics counts them over the whole run (warm-up included): documents per
+ * produce call and its mean duration. Tells a window-bound run (few documents per batch, short produce calls,
+ * the gateway waiting) from a Kafka-bound one (long produce calls).
+ */
+async function batchFigures(url: string): Promise<string> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const sum = (name: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(name))
+        .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    const batches = sum('tributary_kafka_batch_documents_count');
+    const docs = sum('tributary_kafka_batch_documents_sum');
+    const seconds = sum('tributary_kafka_produce_duration_seconds_sum');
+    if (batches === 0) return 'no batches in /metrics';
+    return `${Math.round(docs / batches)} documents per batch, ${((1000 * seconds) / batches).toFixed(1)} ms per produce call`;
+  } catch (err) {
+    return `no /metrics (${(err as Error).message})`;
   }
 }

@@ -4,8 +4,8 @@
 import { doorLimits } from '../app.js';
 import { loadCatalog } from '../catalog/load.js';
 import { formatProblems } from '../catalog/report.js';
-import { deadLetterRecord, parseDeadLetterRecord } from '../dead-letter/entry.js';
-import { type ReplayReport, replay } from '../dead-letter/replay.js';
+import { type DeadLetterRecord, deadLetterRecord, parseDeadLetterRecord } from '../dead-letter/entry.js';
+import { type RecordPass, type ReplayReport, replay } from '../dead-letter/replay.js';
 import { nextUuid } from '../document/meta.js';
 import { MemoryDeliveryStore } from '../ingest/deliveries.js';
 import { DeliveryLedger } from '../ingest/duplicates.js';
@@ -14,7 +14,7 @@ import { createRouter } from '../ingest/router.js';
 import { resolveConnection } from '../kafka/connection.js';
 import { classifyFailure } from '../kafka/failure.js';
 import { createKafka, KafkaProducer } from '../kafka/producer-kafkajs.js';
-import { readTopic } from '../kafka/topic-reader.js';
+import { readTopicBatches, topicEnds } from '../kafka/topic-reader.js';
 import { Capacity } from '../ops/capacity.js';
 import { createLogger } from '../ops/logger.js';
 import { configFlagOptions } from './config-flags.js';
@@ -23,7 +23,7 @@ import { prologue } from './prologue.js';
 const HELP = `Usage: tributary replay --catalog FILE --dead-letter TOPIC --brokers HOST:PORT[,...]
                         [--binding NAME] [--since TIME] [--dry-run] [--json]
 
-Reads the dead-letter topic up to its current end and submits every entry again through the same accept step
+Reads the dead-letter topic up to its current end (in batches: twice, markers first) and submits every entry again through the same accept step
 as the gateway (decode, validate, deduplicate, _meta, produce with acks=all), against the catalog as it is
 now: after a schema fix, the entries it now accepts are produced to their collection's topic. Origin, token
 and signature are not checked again (they were when the entry was first received). Each accepted entry gets a
@@ -78,6 +78,16 @@ export async function replayCommand(argv: string[]): Promise<number> {
     console.error(formatProblems(loaded));
     return 1;
   }
+  const only = flags['binding'];
+  if (
+    typeof only === 'string' &&
+    !loaded.catalog.bindings.some((b) => only === b.name || only === `${b.capture}/${b.name}`)
+  ) {
+    // Most likely a typo: a run that replays nothing and says so is worse. A removed binding's entries show
+    // as NO_BINDING in a run without --binding.
+    console.error(`tributary replay: --binding '${only}' names no binding of the catalog`);
+    return 2;
+  }
   const resolved = resolveConnection(config, process.env, { clientId: `${config.kafkaClientId}-replay` });
   if (resolved.problems.length > 0) {
     for (const p of resolved.problems) console.error(`tributary replay: ${p}`);
@@ -96,8 +106,22 @@ export async function replayCommand(argv: string[]): Promise<number> {
     logger,
   );
   try {
-    const read = await readTopic(kafka, topic);
-    const records = read.flatMap((r) => parseDeadLetterRecord(r.value) ?? []);
+    const ends = await topicEnds(kafka, topic);
+    // Anything on the topic that is not a dead-letter record is counted (on the entries' pass) and skipped.
+    let malformed = 0;
+    let passes = 0;
+    const pass: RecordPass = async (each) => {
+      const counting = ++passes === 2;
+      await readTopicBatches(kafka, topic, ends, (batch) => {
+        const records: DeadLetterRecord[] = [];
+        for (const r of batch) {
+          const parsed = parseDeadLetterRecord(r.value);
+          if (parsed !== undefined) records.push(parsed);
+          else if (counting) malformed++;
+        }
+        return each(records);
+      });
+    };
     if (!dryRun) await producer.start();
     const door = new FrontDoor({
       router: () => createRouter(loaded.catalog!),
@@ -114,10 +138,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
       log: logger,
     });
     const report = await replay(
-      records,
+      pass,
       {
         dryRun,
-        ...(typeof flags['binding'] === 'string' ? { binding: flags['binding'] } : {}),
+        ...(typeof only === 'string' ? { binding: only } : {}),
         ...(since ? { since } : {}),
       },
       {
@@ -126,6 +150,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
         mark: (entry, marker) => producer.send([deadLetterRecord(topic, marker, entry.requestId)]),
       },
     );
+    report.malformed = malformed;
     if (flags['json'] === true) console.log(JSON.stringify(reportJson(report, dryRun)));
     else for (const line of reportLines(report, dryRun)) console.log(line);
     const refused = [...report.bindings.values()].some((b) => Object.keys(b.rejected).length > 0);
@@ -140,7 +165,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
 }
 
 export function reportJson(report: ReplayReport, dryRun: boolean): object {
-  return { dryRun, bindings: Object.fromEntries(report.bindings), markerFailures: report.markerFailures };
+  return {
+    dryRun,
+    bindings: Object.fromEntries(report.bindings),
+    markerFailures: report.markerFailures,
+    malformed: report.malformed,
+  };
 }
 
 /** One line per binding: `acme/orders: 3 accepted (3 documents), 1 still rejected (TRIB_VALIDATE_SCHEMA 1)`. */
@@ -155,6 +185,9 @@ export function reportLines(report: ReplayReport, dryRun: boolean): string[] {
     lines.push(
       `${binding}: ${counts.accepted} ${verb} (${counts.documents} documents), ${still} still rejected${still > 0 ? ` (${why})` : ''}, ${counts.alreadyReplayed} already replayed`,
     );
+  }
+  if (report.malformed > 0) {
+    lines.push(`${report.malformed} records on the topic are not dead-letter records: skipped`);
   }
   if (report.markerFailures > 0) {
     lines.push(

@@ -8,6 +8,10 @@
 // key, so the same partition, after the entry), and a later replay skips marked entries. Should a marker be lost
 // (a crash between the two writes), the documents of a second replay carry the same `_meta.uuid` as the first
 // (src/document/meta.ts replayUuid) and `_meta.replayOf`, so a consumer can still drop the copy.
+//
+// Streamed: the topic is read twice in bounded batches, first for the markers (only the ids they name are
+// kept), then for the entries, each submitted as it comes. What stays in memory for the whole run is one id per
+// marker and per entry seen (to count a duplicate entry once), never a body beyond the current batch.
 import type { Binding } from '../catalog/model.js';
 import { requestMeta } from '../document/meta.js';
 import { TributaryError } from '../errors.js';
@@ -39,6 +43,19 @@ export interface ReplayReport {
   bindings: Map<string, BindingReplay>;
   /** Markers that could not be written (those entries would be replayed again, with the same uuids). */
   markerFailures: number;
+  /** Records on the topic that are not dead-letter records (set by whoever parses them), skipped. */
+  malformed: number;
+}
+
+/**
+ * One pass over the topic, start to the same end each time, in bounded batches; `each` is awaited before the
+ * next batch. Replay makes two passes.
+ */
+export type RecordPass = (each: (batch: readonly DeadLetterRecord[]) => Promise<void>) => Promise<void>;
+
+/** An array as a pass (tests, small topics). */
+export function passOver(records: readonly DeadLetterRecord[]): RecordPass {
+  return (each) => each(records);
 }
 
 export interface ReplayDeps {
@@ -60,53 +77,68 @@ function wanted(entry: RejectedEntry, opts: ReplayOptions): boolean {
 }
 
 export async function replay(
-  records: readonly DeadLetterRecord[],
+  source: readonly DeadLetterRecord[] | RecordPass,
   opts: ReplayOptions,
   deps: ReplayDeps,
 ): Promise<ReplayReport> {
+  const pass = typeof source === 'function' ? source : passOver(source);
   const replayed = new Set<string>();
-  for (const record of records) if (record.kind === 'replayed') replayed.add(record.entry);
-  const report: ReplayReport = { bindings: new Map(), markerFailures: 0 };
+  await pass(async (batch) => {
+    for (const record of batch) if (record.kind === 'replayed') replayed.add(record.entry);
+  });
+  const report: ReplayReport = { bindings: new Map(), markerFailures: 0, malformed: 0 };
   const seen = new Set<string>();
-  for (const record of records) {
-    if (record.kind !== 'rejected' || !wanted(record, opts) || seen.has(record.id)) continue;
-    seen.add(record.id);
-    const key = label(record.capture, record.binding);
-    let counts = report.bindings.get(key);
-    if (counts === undefined) {
-      counts = { accepted: 0, documents: 0, rejected: {}, alreadyReplayed: 0 };
-      report.bindings.set(key, counts);
+  await pass(async (batch) => {
+    for (const record of batch) {
+      if (record.kind !== 'rejected' || !wanted(record, opts) || seen.has(record.id)) continue;
+      seen.add(record.id);
+      await replayOne(record, report, replayed, opts, deps);
     }
-    if (replayed.has(record.id)) {
-      counts.alreadyReplayed++;
-      continue;
-    }
-    const outcome = await replayEntry(record, deps);
-    if (typeof outcome === 'string') {
-      counts.rejected[outcome] = (counts.rejected[outcome] ?? 0) + 1;
-      continue;
-    }
-    counts.accepted++;
-    counts.documents += outcome.published;
-    if (opts.dryRun) continue;
-    const marker: ReplayedMarker = {
-      kind: 'replayed',
-      version: 1,
-      id: deps.newId(),
-      entry: record.id,
-      capture: record.capture,
-      binding: record.binding,
-      at: (deps.now?.() ?? new Date()).toISOString(),
-      published: outcome.published,
-    };
-    try {
-      await deps.mark(record, marker);
-      replayed.add(record.id);
-    } catch {
-      report.markerFailures++;
-    }
-  }
+  });
   return report;
+}
+
+async function replayOne(
+  record: RejectedEntry,
+  report: ReplayReport,
+  replayed: Set<string>,
+  opts: ReplayOptions,
+  deps: ReplayDeps,
+): Promise<void> {
+  const key = label(record.capture, record.binding);
+  let counts = report.bindings.get(key);
+  if (counts === undefined) {
+    counts = { accepted: 0, documents: 0, rejected: {}, alreadyReplayed: 0 };
+    report.bindings.set(key, counts);
+  }
+  if (replayed.has(record.id)) {
+    counts.alreadyReplayed++;
+    return;
+  }
+  const outcome = await replayEntry(record, deps);
+  if (typeof outcome === 'string') {
+    counts.rejected[outcome] = (counts.rejected[outcome] ?? 0) + 1;
+    return;
+  }
+  counts.accepted++;
+  counts.documents += outcome.published;
+  if (opts.dryRun) return;
+  const marker: ReplayedMarker = {
+    kind: 'replayed',
+    version: 1,
+    id: deps.newId(),
+    entry: record.id,
+    capture: record.capture,
+    binding: record.binding,
+    at: (deps.now?.() ?? new Date()).toISOString(),
+    published: outcome.published,
+  };
+  try {
+    await deps.mark(record, marker);
+    replayed.add(record.id);
+  } catch {
+    report.markerFailures++;
+  }
 }
 
 /** Accepted (what was published), or the code it is still refused with. */

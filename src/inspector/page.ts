@@ -68,6 +68,7 @@ export const PAGE = `<!doctype html>
 <select id="code" name="code"><option value="">all</option></select>
 </form>
 <p id="status" class="status" aria-live="polite"></p>
+<p id="tail" class="status"></p>
 <ol id="rejections" aria-live="polite" aria-relevant="additions"></ol>
 </section>
 </main>
@@ -113,6 +114,7 @@ export const SCRIPT = String.raw`'use strict';
   var bindingsEl = document.getElementById('bindings');
   var listEl = document.getElementById('rejections');
   var statusEl = document.getElementById('status');
+  var tailEl = document.getElementById('tail');
   var bindingSel = document.getElementById('binding');
   var codeSel = document.getElementById('code');
   var SVG = 'http://www.w3.org/2000/svg';
@@ -238,7 +240,8 @@ export const SCRIPT = String.raw`'use strict';
     var facts = el('p');
     facts.appendChild(el('time', { datetime: r.at }, r.at));
     facts.appendChild(document.createTextNode(' via ' + r.transport +
-      (r.requestId ? ', request ' + r.requestId : '') + (r.deadLetter ? ', written to ' + r.deadLetter : '')));
+      (r.requestId ? ', request ' + r.requestId : '') + (r.deadLetter ? ', written to ' + r.deadLetter : '') +
+      (r.source === 'topic' ? ' (read back from the topic: any replica)' : '')));
     article.appendChild(facts);
     article.appendChild(el('p', {}, r.detail));
     if (r.problems.length > 0) {
@@ -270,6 +273,21 @@ export const SCRIPT = String.raw`'use strict';
     statusEl.textContent = list.length === 0 ? 'No rejections yet.' : list.length + ' rejection(s) shown.';
   }
 
+  // Behind a load balancer the rejections of other replicas come from the dead-letter topics: say how far.
+  function renderTail(tail) {
+    if (!tail) { tailEl.textContent = 'Rejections of this replica only (no dead-letter topic is followed).'; return; }
+    var topics = tail.topics.join(', ');
+    if (tail.state === 'unavailable') {
+      tailEl.textContent = 'Dead-letter topics ' + topics + ' unavailable (' + tail.reason + '): showing this replica\'s rejections; retrying.';
+    } else if (tail.state === 'starting') {
+      tailEl.textContent = 'Reading dead-letter topics ' + topics + '...';
+    } else {
+      tailEl.textContent = 'Following ' + topics + ' (every replica)' + (tail.behind > 0 ? ', ' + tail.behind + ' entries behind' : '') +
+        (tail.malformed > 0 ? ', ' + tail.malformed + ' malformed skipped' : '') +
+        (tail.skipped > 0 ? ', ' + tail.skipped + ' over the parse budget skipped' : '') + '.';
+    }
+  }
+
   function refresh() {
     var filter = 'binding=' + encodeURIComponent(bindingSel.value) + '&code=' + encodeURIComponent(codeSel.value);
     fetch(API + '?' + filter, { credentials: 'same-origin', headers: { accept: 'application/json' } })
@@ -279,9 +297,14 @@ export const SCRIPT = String.raw`'use strict';
       })
       .then(function (state) {
         renderBindings(state.bindings);
-        setOptions(bindingSel, state.bindings.map(function (b) { return b.capture + '/' + b.binding; }));
+        renderTail(state.tail);
+        var names = {};
+        state.bindings.forEach(function (b) { names[b.capture + '/' + b.binding] = true; });
+        state.rejections.forEach(function (r) { names[r.capture + '/' + r.binding] = true; });
+        setOptions(bindingSel, Object.keys(names).sort());
         var codes = {};
         state.bindings.forEach(function (b) { Object.keys(b.codes).forEach(function (c) { codes[c] = true; }); });
+        state.rejections.forEach(function (r) { codes[r.code] = true; });
         setOptions(codeSel, Object.keys(codes).sort());
         var top = state.rejections.length ? state.rejections[0].seq : 0;
         if (top !== latest || filter !== shownFilter) {

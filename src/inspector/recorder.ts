@@ -4,10 +4,13 @@
 // what was written there (the body up to maxBodyBytes, as is); for any other binding its documents are redacted
 // (src/inspector/redact.ts). Bounded: a ring of the last `keep` rejections, 300 one-second buckets per binding,
 // and at most `perSecond` rejections a second parsed for the ring (a flood of bad bodies is counted, not parsed).
+// Behind a load balancer the ring is also fed from the dead-letter topics (src/inspector/dead-letter-tail.ts):
+// entries any replica wrote appear here, once, even those this process wrote itself (matched on request id,
+// receive time and binding); the per-second counts stay this process's own.
 
 import type { Binding } from '../catalog/model.js';
 import { Budget } from '../dead-letter/budget.js';
-import { decodeBytes, encodeBytes } from '../dead-letter/entry.js';
+import { decodeBytes, type EncodedBytes, encodeBytes, type RejectedEntry } from '../dead-letter/entry.js';
 import { isDeadLetter } from '../dead-letter/writer.js';
 import type { DocumentProblem, TributaryError } from '../errors.js';
 import type { IngestObserver, Settlement } from '../ingest/front-door.js';
@@ -35,6 +38,22 @@ export interface Rejection {
   /** The binding's dead-letter topic, when it has one (and the entry was written there). */
   deadLetter: string | undefined;
   redacted: boolean;
+  /** 'replica': seen by this process; 'topic': read back from the dead-letter topic (written by any replica). */
+  source: 'replica' | 'topic';
+}
+
+/** What the dead-letter tail says of itself on the page; undefined when there is no tail. */
+export interface TailView {
+  topics: string[];
+  state: 'starting' | 'following' | 'unavailable' | 'stopped';
+  reason: string | undefined;
+  /** Records on the topics not read yet. */
+  behind: number;
+  read: number;
+  /** Records that are not dead-letter entries (counted, skipped). */
+  malformed: number;
+  /** Entries over the parse budget (counted, not parsed). */
+  skipped: number;
 }
 
 interface Series {
@@ -64,6 +83,7 @@ export interface InspectorView {
   bindings: BindingView[];
   /** Newest first. */
   rejections: Rejection[];
+  tail: TailView | undefined;
 }
 
 export class InspectorRecorder implements IngestObserver {
@@ -71,6 +91,10 @@ export class InspectorRecorder implements IngestObserver {
   private readonly ring: Rejection[] = [];
   private seq = 0;
   private readonly budget: Budget;
+  /** The ring's rejections by identity (entry id, or request id + receive time + binding): each shown once. */
+  private readonly known = new Map<string, Rejection>();
+  private readonly keys = new Map<Rejection, string[]>();
+  private tail: (() => TailView) | undefined;
 
   constructor(
     private readonly opts: { keep: number; perSecond: number; now?: () => number } = {
@@ -79,6 +103,11 @@ export class InspectorRecorder implements IngestObserver {
     },
   ) {
     this.budget = new Budget(opts.perSecond, Number.MAX_SAFE_INTEGER, this.now());
+  }
+
+  /** Where the page reads the tail's state from. */
+  setTail(tail: () => TailView): void {
+    this.tail = tail;
   }
 
   private now(): number {
@@ -91,14 +120,20 @@ export class InspectorRecorder implements IngestObserver {
     this.count(binding, 'rejected', 1, error.code);
     if (this.budget.spend(0, this.now()) !== 'ok') return;
     // Never a body: refused before it was trusted.
-    this.push(binding, error, {
-      transport: refusal.transport,
-      requestId: undefined,
-      documents: undefined,
-      note: 'refused before the body was trusted: not kept',
-      deadLetter: undefined,
-      redacted: false,
-    });
+    this.push(
+      binding,
+      error,
+      {
+        transport: refusal.transport,
+        requestId: undefined,
+        documents: undefined,
+        note: 'refused before the body was trusted: not kept',
+        deadLetter: undefined,
+        redacted: false,
+        source: 'replica',
+      },
+      undefined,
+    );
   }
 
   settled(settlement: Settlement): void {
@@ -111,11 +146,9 @@ export class InspectorRecorder implements IngestObserver {
     if (this.budget.spend(0, this.now()) !== 'ok') return;
     const policy = binding.deadLetter;
     const written = policy !== undefined && isDeadLetter(error);
-    let documents: unknown[] | undefined;
-    let note: string | undefined;
+    let shown: Shown = { documents: undefined, note: 'body not kept' };
     const raw = settlement.raw;
-    if (raw === undefined) note = 'body not kept';
-    else {
+    if (raw !== undefined) {
       const { payload } = settlement;
       // A produce request's values are shown as NDJSON: one document per value, indexed as the problems are.
       const contentType =
@@ -125,25 +158,68 @@ export class InspectorRecorder implements IngestObserver {
             ? 'application/x-ndjson'
             : undefined;
       const bytes = Buffer.isBuffer(raw) ? raw : Buffer.concat([...raw].flatMap((v) => [v, NEWLINE]));
-      const kept = encodeBytes(bytes, written ? policy.maxBodyBytes : bytes.length);
-      if (kept.encoding === 'base64') note = 'not UTF-8 text (or cut inside a character)';
-      else {
-        documents = documentsOf(decodeBytes(kept).toString('utf8'), contentType);
-        if (documents === undefined) note = kept.truncated ? 'cut at maxBodyBytes: not JSON' : 'not JSON';
-      }
-      if (documents !== undefined && !written) {
-        documents = documents.map(redact);
-        note = 'values redacted: the binding has no dead-letter topic';
+      shown = shownDocuments(encodeBytes(bytes, written ? policy.maxBodyBytes : bytes.length), contentType);
+      if (shown.documents !== undefined && !written) {
+        shown = {
+          documents: shown.documents.map(redact),
+          note: 'values redacted: the binding has no dead-letter topic',
+        };
       }
     }
-    this.push(binding, error, {
-      transport: settlement.admission.transport,
-      requestId: settlement.admission.requestId,
-      documents,
-      note,
-      deadLetter: written ? policy.topic : undefined,
-      redacted: documents !== undefined && !written,
+    const { requestId } = settlement.admission;
+    this.push(
+      binding,
+      error,
+      {
+        transport: settlement.admission.transport,
+        requestId,
+        ...shown,
+        deadLetter: written ? policy.topic : undefined,
+        redacted: shown.documents !== undefined && !written,
+        source: 'replica',
+      },
+      written ? seenKey(requestId, settlement.payload.receivedAt.toISOString(), binding) : undefined,
+    );
+  }
+
+  /**
+   * An entry read back from a dead-letter topic: shown as written (values as kept, up to maxBodyBytes), unless
+   * the ring already holds it (this process refused it, or the tail read it before a restart).
+   * Returns false for one already shown.
+   */
+  deadLettered(entry: RejectedEntry, topic: string): boolean {
+    const own = seenKey(entry.requestId, entry.receivedAt, { capture: entry.capture, name: entry.binding });
+    const mine = this.known.get(own);
+    if (mine !== undefined || this.known.has(entry.id)) {
+      if (mine !== undefined) this.known.set(entry.id, mine);
+      return false;
+    }
+    const shown =
+      entry.records !== undefined
+        ? shownDocuments(joinRecords(entry.records), 'application/x-ndjson')
+        : entry.body !== undefined
+          ? shownDocuments(entry.body, entry.contentType)
+          : { documents: undefined, note: 'body not kept' };
+    const problem = entry.problem;
+    this.ring.push({
+      seq: ++this.seq,
+      at: entry.receivedAt,
+      capture: entry.capture,
+      binding: entry.binding,
+      transport: entry.transport,
+      requestId: entry.requestId,
+      code: problem.code,
+      status: problem.status,
+      detail: problem.detail,
+      problems: problem.documents ?? [],
+      ...shown,
+      deadLetter: topic,
+      redacted: false,
+      source: 'topic',
     });
+    this.remember(entry.id);
+    this.trim();
+    return true;
   }
 
   view(filter: { binding?: string; code?: string; after?: number } = {}): InspectorView {
@@ -168,13 +244,23 @@ export class InspectorRecorder implements IngestObserver {
           (filter.after === undefined || r.seq > filter.after),
       )
       .reverse();
-    return { now: new Date(this.now()).toISOString(), seconds: SECONDS, bindings, rejections };
+    return {
+      now: new Date(this.now()).toISOString(),
+      seconds: SECONDS,
+      bindings,
+      rejections,
+      tail: this.tail?.(),
+    };
   }
 
   private push(
     binding: Binding,
     error: TributaryError,
-    rest: Pick<Rejection, 'transport' | 'requestId' | 'documents' | 'note' | 'deadLetter' | 'redacted'>,
+    rest: Pick<
+      Rejection,
+      'transport' | 'requestId' | 'documents' | 'note' | 'deadLetter' | 'redacted' | 'source'
+    >,
+    key: string | undefined,
   ): void {
     this.ring.push({
       seq: ++this.seq,
@@ -187,7 +273,23 @@ export class InspectorRecorder implements IngestObserver {
       problems: error.documents ?? [],
       ...rest,
     });
-    if (this.ring.length > this.opts.keep) this.ring.shift();
+    if (key !== undefined) this.remember(key);
+    this.trim();
+  }
+
+  private remember(key: string): void {
+    const r = this.ring[this.ring.length - 1]!;
+    this.known.set(key, r);
+    (this.keys.get(r) ?? this.keys.set(r, []).get(r)!).push(key);
+  }
+
+  /** Drops the oldest rejections over `keep`, and the keys that named them: both stay bounded. */
+  private trim(): void {
+    while (this.ring.length > this.opts.keep) {
+      const gone = this.ring.shift()!;
+      for (const key of this.keys.get(gone) ?? []) this.known.delete(key);
+      this.keys.delete(gone);
+    }
   }
 
   private count(binding: Binding, which: 'accepted' | 'rejected', n: number, code?: string): void {
@@ -226,6 +328,31 @@ export class InspectorRecorder implements IngestObserver {
 }
 
 const NEWLINE = Buffer.from('\n');
+
+interface Shown {
+  documents: unknown[] | undefined;
+  note: string | undefined;
+}
+
+/** A kept body as the page shows it: its documents when it is JSON text, else why not. */
+function shownDocuments(kept: EncodedBytes, contentType: string | undefined): Shown {
+  if (kept.encoding === 'base64')
+    return { documents: undefined, note: 'not UTF-8 text (or cut inside a character)' };
+  const documents = documentsOf(decodeBytes(kept).toString('utf8'), contentType);
+  if (documents !== undefined) return { documents, note: undefined };
+  return { documents, note: kept.truncated ? 'cut at maxBodyBytes: not JSON' : 'not JSON' };
+}
+
+function joinRecords(records: readonly EncodedBytes[]): EncodedBytes {
+  const bytes = Buffer.concat(records.flatMap((r) => [decodeBytes(r), NEWLINE]));
+  const kept = encodeBytes(bytes, bytes.length);
+  return { ...kept, truncated: records.some((r) => r.truncated) };
+}
+
+/** The same refusal seen by this process and read back from the topic (a sender's own X-Request-Id can repeat). */
+function seenKey(requestId: string, receivedAt: string, binding: Pick<Binding, 'capture' | 'name'>): string {
+  return `${requestId} ${receivedAt} ${binding.capture}/${binding.name}`;
+}
 
 function ordered(buckets: Float64Array, nowSecond: number): number[] {
   const out = new Array<number>(SECONDS);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Binding } from '../../src/catalog/model.js';
+import type { RejectedEntry } from '../../src/dead-letter/entry.js';
 import { ERRORS, TributaryError } from '../../src/errors.js';
 import type { Settlement } from '../../src/ingest/front-door.js';
-import { InspectorRecorder, SECONDS } from '../../src/inspector/recorder.js';
+import { InspectorRecorder, SECONDS, type TailView } from '../../src/inspector/recorder.js';
 
 const binding = { capture: 'c', name: 'b', keepHeaders: [] } as unknown as Binding;
 
@@ -105,5 +106,101 @@ describe('inspector recorder (issue 16)', () => {
       note: 'cut at maxBodyBytes: not JSON',
     });
     expect(kafka).toMatchObject({ deadLetter: undefined, note: 'body not kept' });
+  });
+});
+
+describe('inspector recorder: entries read back from the dead-letter topic', () => {
+  const dl = {
+    ...binding,
+    deadLetter: { topic: 'dl', maxBodyBytes: 1000, maxPerSecond: 10, maxBytesPerSecond: 10_000 },
+  } as Binding;
+  const entry = (id: string, requestId: string, over: Partial<RejectedEntry> = {}): RejectedEntry => ({
+    kind: 'rejected',
+    version: 1,
+    id,
+    capture: 'c',
+    binding: 'b',
+    transport: 'webhook',
+    route: '/c/b',
+    requestId,
+    receivedAt: at.toISOString(),
+    contentType: 'application/json',
+    headers: {},
+    body: { encoding: 'utf8', data: '{"amount":"nine"}', bytes: 17, truncated: false },
+    problem: {
+      code: 'TRIB_VALIDATE_SCHEMA',
+      status: 400,
+      detail: 'bad',
+      documents: [{ index: 0, pointer: '/amount', message: 'must be number' }],
+    },
+    ...over,
+  });
+
+  it('shows another replica’s entry once, as written, and not again on a re-read or for its own', () => {
+    const recorder = new InspectorRecorder({ keep: 10, perSecond: 10, now: () => 0 });
+    // This process's own refusal (request r at `at`), then its entry read back: shown once.
+    recorder.settled({
+      ...settled(new TributaryError(ERRORS.VALIDATE_SCHEMA), body('{"a":1}'), Buffer.from('{"a":1}')),
+      binding: dl,
+    });
+    expect(recorder.deadLettered(entry('e-own', 'r'), 'dl')).toBe(false);
+    expect(recorder.deadLettered(entry('e-own', 'r'), 'dl')).toBe(false);
+    // Another replica's: shown with its values (the binding has a dead-letter topic), marked as read back.
+    expect(recorder.deadLettered(entry('e-1', 'other'), 'dl')).toBe(true);
+    expect(recorder.deadLettered(entry('e-1', 'other'), 'dl')).toBe(false);
+    const [theirs, mine] = recorder.view().rejections;
+    expect(mine).toMatchObject({ source: 'replica', requestId: 'r' });
+    expect(theirs).toMatchObject({
+      source: 'topic',
+      requestId: 'other',
+      deadLetter: 'dl',
+      documents: [{ amount: 'nine' }],
+      problems: [{ pointer: '/amount' }],
+      redacted: false,
+    });
+    expect(recorder.view().rejections).toHaveLength(2);
+    // The per-second counts stay this process's own.
+    expect(recorder.view().bindings[0]!.codes).toEqual({ TRIB_VALIDATE_SCHEMA: 1 });
+  });
+
+  it('shows record values as NDJSON, says why a body is not shown, and forgets what left the ring', () => {
+    const recorder = new InspectorRecorder({ keep: 2, perSecond: 10, now: () => 0 });
+    recorder.deadLettered(
+      entry('e-r', 'x', {
+        body: undefined,
+        records: [
+          { encoding: 'utf8', data: '{"a":1}', bytes: 7, truncated: false },
+          { encoding: 'utf8', data: '{"a":2}', bytes: 7, truncated: false },
+        ],
+      }),
+      'dl',
+    );
+    recorder.deadLettered(
+      entry('e-b', 'y', { body: { encoding: 'base64', data: '/w==', bytes: 1, truncated: false } }),
+      'dl',
+    );
+    recorder.deadLettered(entry('e-n', 'z', { body: undefined }), 'dl');
+    const [none, binary] = recorder.view().rejections;
+    expect(none!.note).toBe('body not kept');
+    expect(binary!.note).toContain('not UTF-8');
+    // e-r was pushed out of the ring (keep 2): read again, it is shown again, with its documents.
+    expect(recorder.deadLettered(entry('e-r', 'x', { body: undefined, records: [] }), 'dl')).toBe(true);
+    expect(recorder.view().rejections[0]).toMatchObject({ documents: [] });
+  });
+
+  it('reports the tail it is given, and none without one', () => {
+    const recorder = new InspectorRecorder();
+    expect(recorder.view().tail).toBeUndefined();
+    const tail: TailView = {
+      topics: ['dl'],
+      state: 'unavailable',
+      reason: 'x',
+      behind: 0,
+      read: 0,
+      malformed: 0,
+      skipped: 0,
+    };
+    recorder.setTail(() => tail);
+    expect(recorder.view().tail).toEqual(tail);
   });
 });
