@@ -144,7 +144,9 @@ export function leanWebhooks(
               const status = answer(200, JSON_TYPE, JSON.stringify(webhookAnswer(accepted)));
               metrics.countAnswer(admission.match.binding, status, undefined, true);
               if (config.accessLog === 'all') accessLine(opts.log.child({ reqId: id }), status);
-            }, fail);
+            }, fail)
+            // No Fastify around this path to catch a throw while answering: log it, never an unhandled rejection.
+            .catch((err: unknown) => opts.log.error({ err, reqId: id }, 'answering a webhook failed'));
         }),
       (err: unknown) => {
         // Counted by the door; the label names the binding at the path.
