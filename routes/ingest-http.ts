@@ -10,7 +10,6 @@ import { parse as parseQuery } from 'node:querystring';
 import type { FastifyInstance } from 'fastify';
 import inject from 'light-my-request';
 import type { Logger } from 'pino';
-import { presentedToken } from '../src/auth/tokens.js';
 import type { Binding } from '../src/catalog/model.js';
 import type { Config } from '../src/config.js';
 import { ERRORS, TributaryError, toProblem } from '../src/errors.js';
@@ -19,7 +18,7 @@ import { pathOf } from '../src/ingest/router.js';
 import type { Metrics } from '../src/ops/metrics.js';
 import type { Lifecycle } from '../src/ops/shutdown.js';
 import { asTributaryError, logProblem, problemHeaders } from '../src/problem-reply.js';
-import { webhookAnswer } from './ingest.js';
+import { webhookAdmitRequest, webhookAnswer } from './ingest.js';
 
 export interface LeanWebhookOptions {
   config: Config;
@@ -72,7 +71,6 @@ export function leanWebhooks(
     const id = opts.requestId(req);
     const q = url.indexOf('?');
     const query = q < 0 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, unknown>);
-    const length = req.headers['content-length'];
     let binding: Binding | undefined = match.binding;
     let counted = false;
     const answer = (status: number, type: string, body: string, headers?: Record<string, string>) => {
@@ -111,16 +109,7 @@ export function leanWebhooks(
     };
     let admitted: ReturnType<FrontDoor['admit']>;
     try {
-      admitted = door.admit({
-        transport: 'webhook',
-        route,
-        origin: req.headers.origin,
-        token: presentedToken(req.headers.authorization, query),
-        headers: req.headers,
-        query,
-        declaredBytes: length === undefined ? undefined : Number(length),
-        requestId: id,
-      });
+      admitted = door.admit(webhookAdmitRequest(route, req.headers, query, id));
     } catch (err) {
       admitted = Promise.reject(err);
     }

@@ -1,13 +1,15 @@
 // Webhook ingest: POST to a binding's path. Fastify glue over the front door (src/ingest/front-door.ts): the
 // onRequest hook admits (before the body is read), the handler accepts the raw body and turns the answer into
 // JSON. Nothing of the pipeline lives here.
+
+import type { IncomingHttpHeaders } from 'node:http';
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkOrigin } from '../src/auth/origins.js';
 import { presentedToken } from '../src/auth/tokens.js';
 import type { Config } from '../src/config.js';
 import { ERRORS, TributaryError } from '../src/errors.js';
-import type { Accepted, Admission, FrontDoor } from '../src/ingest/front-door.js';
+import type { Accepted, Admission, AdmitRequest, FrontDoor } from '../src/ingest/front-door.js';
 import { type BindingRouter, pathOf } from '../src/ingest/router.js';
 import { sendProblem } from '../src/problem-reply.js';
 import { corsDelegator } from './cors.js';
@@ -56,20 +58,11 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
     }
     if (request.method !== 'POST') return done();
     const route = pathOf(request.url);
-    const query = request.query as Record<string, unknown> | undefined;
-    const length = request.headers['content-length'];
     let admitted: Promise<Admission>;
     try {
-      admitted = door.admit({
-        transport: 'webhook',
-        route,
-        origin: request.headers.origin,
-        token: presentedToken(request.headers.authorization, query),
-        headers: request.headers,
-        query,
-        declaredBytes: length === undefined ? undefined : Number(length),
-        requestId: request.id,
-      });
+      admitted = door.admit(
+        webhookAdmitRequest(route, request.headers, request.query as WebhookQuery, request.id),
+      );
     } catch (err) {
       admitted = Promise.reject(err);
     }
@@ -105,6 +98,28 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
   });
 
   app.setNotFoundHandler((request, reply) => answerUnrouted(door.router(), request, reply));
+}
+
+type WebhookQuery = Record<string, unknown> | undefined;
+
+/** What a webhook POST presents to the door, for the Fastify route and the lean path (routes/ingest-http.ts). */
+export function webhookAdmitRequest(
+  route: string,
+  headers: IncomingHttpHeaders,
+  query: WebhookQuery,
+  requestId: string,
+): AdmitRequest {
+  const length = headers['content-length'];
+  return {
+    transport: 'webhook',
+    route,
+    origin: headers.origin,
+    token: presentedToken(headers.authorization, query),
+    headers,
+    query,
+    declaredBytes: length === undefined ? undefined : Number(length),
+    requestId,
+  };
 }
 
 /** The JSON of a 200: what was produced, and what was not (a duplicate, a sender's handshake). */
