@@ -8,24 +8,26 @@ export interface MediaType {
   charset: string | undefined;
 }
 
-const FORMATS: Record<string, BodyFormat> = {
-  'application/json': 'json',
+// A Map, not an object: a Content-Type of `__proto__` or `constructor` must name no format (the fuzzer found
+// `__proto__` answered 500 once the lean webhook path stopped relying on Fastify's parser to refuse it).
+const FORMATS = new Map<string, BodyFormat>([
+  ['application/json', 'json'],
   // AWS SNS and some SDKs post JSON as text/plain; treating it as JSON is what such senders need.
-  'text/plain': 'json',
-  'application/x-ndjson': 'ndjson',
-  'application/ndjson': 'ndjson',
-  'application/jsonl': 'ndjson',
-  'application/x-jsonlines': 'ndjson',
-  'application/jsonlines': 'ndjson',
-  'application/x-www-form-urlencoded': 'form',
-};
+  ['text/plain', 'json'],
+  ['application/x-ndjson', 'ndjson'],
+  ['application/ndjson', 'ndjson'],
+  ['application/jsonl', 'ndjson'],
+  ['application/x-jsonlines', 'ndjson'],
+  ['application/jsonlines', 'ndjson'],
+  ['application/x-www-form-urlencoded', 'form'],
+]);
 
 /** Returns undefined for a type the gateway cannot decode. A missing header is taken as JSON. */
 export function parseMediaType(header: string | undefined): MediaType | undefined {
   if (header === undefined || header.trim() === '') return { format: 'json', charset: undefined };
   const [essence = '', ...params] = header.split(';');
   const type = essence.trim().toLowerCase();
-  let format = FORMATS[type];
+  let format = FORMATS.get(type);
   // Structured syntax suffix (RFC 6838 §4.2.8): application/cloudevents+json, application/vnd.x+json.
   if (format === undefined && type.startsWith('application/') && type.endsWith('+json')) format = 'json';
   if (format === undefined) return undefined;

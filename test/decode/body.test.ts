@@ -81,6 +81,12 @@ describe('decodeBody', () => {
     ['<a/>', 'application/xml', undefined, 'TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE'],
     ['{}', 'application/json; charset=latin1', undefined, 'TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE'],
     ['a=b', 'application/x-www-form-urlencoded', undefined, 'TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE'],
+    // Names of Object.prototype's members name no format and no coding (the lean webhook path hands them over).
+    ['{}', '__proto__', undefined, 'TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE'],
+    ['{}', 'constructor', undefined, 'TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE'],
+    ['{}', 'toString; charset=utf-8', undefined, 'TRIB_DECODE_UNSUPPORTED_MEDIA_TYPE'],
+    ['{}', 'application/json', '__proto__', 'TRIB_DECODE_UNSUPPORTED_ENCODING'],
+    ['{}', 'application/json', 'constructor', 'TRIB_DECODE_UNSUPPORTED_ENCODING'],
     ['{}', 'application/json', 'compress', 'TRIB_DECODE_UNSUPPORTED_ENCODING'],
     ['{}', 'application/json', 'gzip, gzip, gzip', 'TRIB_DECODE_UNSUPPORTED_ENCODING'],
     ['not gzip', 'application/json', 'gzip', 'TRIB_DECODE_BAD_COMPRESSION'],
