@@ -189,9 +189,10 @@ export class InspectorRecorder implements IngestObserver {
    */
   deadLettered(entry: RejectedEntry, topic: string): boolean {
     const own = seenKey(entry.requestId, entry.receivedAt, { capture: entry.capture, name: entry.binding });
-    const mine = this.known.get(own);
-    if (mine !== undefined || this.known.has(entry.id)) {
-      if (mine !== undefined) this.known.set(entry.id, mine);
+    const shownAlready = this.known.get(own) ?? this.known.get(entry.id);
+    if (shownAlready !== undefined) {
+      // Its entry id names it too from now on, and is forgotten with it when it leaves the ring.
+      if (!this.known.has(entry.id)) this.remember(entry.id, shownAlready);
       return false;
     }
     const shown =
@@ -201,24 +202,24 @@ export class InspectorRecorder implements IngestObserver {
           ? shownDocuments(entry.body, entry.contentType)
           : { documents: undefined, note: 'body not kept' };
     const problem = entry.problem;
-    this.ring.push({
-      seq: ++this.seq,
-      at: entry.receivedAt,
-      capture: entry.capture,
-      binding: entry.binding,
-      transport: entry.transport,
-      requestId: entry.requestId,
-      code: problem.code,
-      status: problem.status,
-      detail: problem.detail,
-      problems: problem.documents ?? [],
-      ...shown,
-      deadLetter: topic,
-      redacted: false,
-      source: 'topic',
-    });
-    this.remember(entry.id);
-    this.trim();
+    this.add(
+      {
+        at: entry.receivedAt,
+        capture: entry.capture,
+        binding: entry.binding,
+        transport: entry.transport,
+        requestId: entry.requestId,
+        code: problem.code,
+        status: problem.status,
+        detail: problem.detail,
+        problems: problem.documents ?? [],
+        ...shown,
+        deadLetter: topic,
+        redacted: false,
+        source: 'topic',
+      },
+      entry.id,
+    );
     return true;
   }
 
@@ -262,23 +263,31 @@ export class InspectorRecorder implements IngestObserver {
     >,
     key: string | undefined,
   ): void {
-    this.ring.push({
-      seq: ++this.seq,
-      at: new Date(this.now()).toISOString(),
-      capture: binding.capture,
-      binding: binding.name,
-      code: error.code,
-      status: error.status,
-      detail: error.message,
-      problems: error.documents ?? [],
-      ...rest,
-    });
-    if (key !== undefined) this.remember(key);
+    this.add(
+      {
+        at: new Date(this.now()).toISOString(),
+        capture: binding.capture,
+        binding: binding.name,
+        code: error.code,
+        status: error.status,
+        detail: error.message,
+        problems: error.documents ?? [],
+        ...rest,
+      },
+      key,
+    );
+  }
+
+  /** Appends a rejection (named by `key`, when it has one) and trims the ring. */
+  private add(rejection: Omit<Rejection, 'seq'>, key: string | undefined): void {
+    const r: Rejection = { seq: ++this.seq, ...rejection };
+    this.ring.push(r);
+    if (key !== undefined) this.remember(key, r);
     this.trim();
   }
 
-  private remember(key: string): void {
-    const r = this.ring[this.ring.length - 1]!;
+  /** Every key that names a rejection in the ring is listed under it, so trim() forgets it with it. */
+  private remember(key: string, r: Rejection): void {
     this.known.set(key, r);
     (this.keys.get(r) ?? this.keys.set(r, []).get(r)!).push(key);
   }

@@ -163,6 +163,25 @@ describe('inspector recorder: entries read back from the dead-letter topic', () 
     expect(recorder.view().bindings[0]!.codes).toEqual({ TRIB_VALIDATE_SCHEMA: 1 });
   });
 
+  it('forgets an own refusal’s entry id when the refusal leaves the ring (the key map stays bounded)', () => {
+    const recorder = new InspectorRecorder({ keep: 1, perSecond: 10, now: () => 0 });
+    const own = () =>
+      recorder.settled({
+        ...settled(new TributaryError(ERRORS.VALIDATE_SCHEMA), body('{"a":1}'), Buffer.from('{"a":1}')),
+        binding: dl,
+      });
+    own();
+    expect(recorder.deadLettered(entry('e-own', 'r'), 'dl')).toBe(false);
+    // A second refusal pushes the first out (keep 1): its entry, read again, is shown again like any other.
+    recorder.refused({
+      transport: 'webhook',
+      binding: dl,
+      error: new TributaryError(ERRORS.AUTH_MISSING_TOKEN),
+      receivedBytes: 0,
+    });
+    expect(recorder.deadLettered(entry('e-own', 'r'), 'dl')).toBe(true);
+  });
+
   it('shows record values as NDJSON, says why a body is not shown, and forgets what left the ring', () => {
     const recorder = new InspectorRecorder({ keep: 2, perSecond: 10, now: () => 0 });
     recorder.deadLettered(
