@@ -149,8 +149,9 @@ export function leanWebhooks(
 }
 
 /**
- * The body as Fastify's raw parser reads it (fastify/lib/content-type-parser.js rawBody): refused past
- * `limit` (declared or received), and a Content-Length the bytes do not match is a 400.
+ * The body as Fastify's raw parser reads it (fastify/lib/content-type-parser.js rawBody): refused past `limit`
+ * as received, and a Content-Length the bytes do not match is a 400. A Content-Length over the limit never gets
+ * here: the door refused it at admission (declaredBytes).
  */
 function readBody(
   req: IncomingMessage,
@@ -158,10 +159,6 @@ function readBody(
   done: (err: TributaryError | undefined, body?: Buffer) => void,
 ): void {
   const declared = Number(req.headers['content-length']);
-  if (declared > limit) {
-    done(new TributaryError(ERRORS.DECODE_BODY_TOO_LARGE));
-    return;
-  }
   const chunks: Buffer[] = [];
   let received = 0;
   const onData = (chunk: Buffer) => {

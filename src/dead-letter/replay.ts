@@ -76,12 +76,7 @@ function wanted(entry: RejectedEntry, opts: ReplayOptions): boolean {
   return opts.since === undefined || Date.parse(entry.receivedAt) >= opts.since.getTime();
 }
 
-export async function replay(
-  source: readonly DeadLetterRecord[] | RecordPass,
-  opts: ReplayOptions,
-  deps: ReplayDeps,
-): Promise<ReplayReport> {
-  const pass = typeof source === 'function' ? source : passOver(source);
+export async function replay(pass: RecordPass, opts: ReplayOptions, deps: ReplayDeps): Promise<ReplayReport> {
   const replayed = new Set<string>();
   await pass(async (batch) => {
     for (const record of batch) if (record.kind === 'replayed') replayed.add(record.entry);

@@ -4,7 +4,7 @@
 // kafkajs, as the topic reader and the admin work are, whichever producer client the gateway uses. Neither client
 // can fetch without joining a group (@platformatic/kafka's Consumer requires a groupId too; its bare fetch API
 // wants topic ids and partition leaders resolved by hand), so each tail is a group of one, named per process
-// (`<clientId>-tail-<uuid>`), that never commits: every replica reads every partition, and the start offset is
+// (`<groupPrefix>-<uuid>`; the gateway's prefix is `<clientId>-inspector`), that never commits: every replica reads every partition, and the start offset is
 // always the one sought here, never a stored one. The group's only trace is an empty entry the coordinator
 // expires (offsets.retention.minutes); the ACLs it needs are Read on the topics and on that group prefix.
 import { randomUUID } from 'node:crypto';
@@ -125,8 +125,9 @@ export class TopicTail {
       for (const topic of this.opts.topics) {
         for (const p of await admin.fetchTopicOffsets(topic)) {
           const high = BigInt(p.high);
-          const from =
-            high - BigInt(this.opts.last) > BigInt(p.low) ? high - BigInt(this.opts.last) : BigInt(p.low);
+          const low = BigInt(p.low);
+          const lastN = high - BigInt(this.opts.last);
+          const from = lastN > low ? lastN : low;
           behind += Number(high - from);
           starts.push({ topic, partition: p.partition, offset: from.toString() });
         }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/model.js';
 import { defaultConfig } from '../../src/config.js';
 import type { RejectedEntry, ReplayedMarker } from '../../src/dead-letter/entry.js';
-import { replay } from '../../src/dead-letter/replay.js';
+import { passOver, replay } from '../../src/dead-letter/replay.js';
 import { replayUuid } from '../../src/document/meta.js';
 import { MemoryDeliveryStore } from '../../src/ingest/deliveries.js';
 import { DeliveryLedger } from '../../src/ingest/duplicates.js';
@@ -107,7 +107,7 @@ describe('replay (issue 16)', () => {
       published: 1,
     };
     const report = await replay(
-      [ok, signed, stillBad, cut, gone, frame, values, done, marker, old, ok],
+      passOver([ok, signed, stillBad, cut, gone, frame, values, done, marker, old, ok]),
       { dryRun: false, since: new Date('2026-01-01T00:00:00Z') },
       {
         door: door(),
@@ -148,7 +148,7 @@ describe('replay (issue 16)', () => {
     const a = entry({});
     const b = entry({ binding: 'signed', route: '/r/cap/signed' });
     const dry = await replay(
-      [a, b],
+      passOver([a, b]),
       { dryRun: true, binding: 'r/cap/open' },
       {
         door: door(),
@@ -159,7 +159,7 @@ describe('replay (issue 16)', () => {
     expect([...dry.bindings.keys()]).toEqual(['r/cap/open']);
     expect(dry.markerFailures).toBe(0);
     const lost = await replay(
-      [a],
+      passOver([a]),
       { dryRun: false, binding: 'open' },
       {
         door: door(),
