@@ -44,12 +44,12 @@ async function build(dist, name) {
     headerKey: producerModule.headerKeyBytes,
   };
   const partitioner = platformatic.compatibilityPartitioner;
-  let sequence = 0;
   // What Producer#send and createRecordsBatch do per record (dist/clients/producer/producer.js #send).
   const send = async (records) => {
     const messages = [];
     for (const message of records) {
-      const headers = message.headers instanceof Map ? message.headers : new Map(Object.entries(message.headers));
+      const headers =
+        message.headers instanceof Map ? message.headers : new Map(Object.entries(message.headers));
       const serialized = new Map();
       for (const [k, v] of headers) serialized.set(serializers.headerKey(k), serializers.headerValue(v));
       const key = serializers.key(message.key, headers, message);
@@ -58,13 +58,12 @@ async function build(dist, name) {
       m.partition = partitioner(m, key) % 6;
       messages.push(m);
     }
-    const batch = protocol.createRecordsBatch(messages, {
+    protocol.createRecordsBatch(messages, {
       compression,
       producerId: 1n,
       producerEpoch: 0,
       sequences: undefined,
     });
-    sequence += batch.length;
     if (ackMs > 0) await new Promise((resolve) => setTimeout(resolve, ackMs));
   };
   const batcher = new Batcher(send, { lingerMs: 2, maxBatchBytes: 512 * 1024, maxInFlight: 5 });
@@ -102,7 +101,12 @@ async function build(dist, name) {
     const lane = async () => {
       while (count-- > 0) {
         const raw = Buffer.from(frames[next++ % frames.length]);
-        const accepted = await door.accept(admission, { kind: 'frame', raw, binary: true, receivedAt: new Date() });
+        const accepted = await door.accept(admission, {
+          kind: 'frame',
+          raw,
+          binary: true,
+          receivedAt: new Date(),
+        });
         docs += accepted.published;
       }
     };
@@ -127,11 +131,20 @@ for (let r = 0; r < rounds; r++) {
 }
 const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 for (const n of Object.keys(us)) {
-  console.log(n.padEnd(7), 'µs/doc', us[n].map((x) => x.toFixed(2)).join(' '), 'median', med(us[n]).toFixed(2));
+  console.log(
+    n.padEnd(7),
+    'µs/doc',
+    us[n].map((x) => x.toFixed(2)).join(' '),
+    'median',
+    med(us[n]).toFixed(2),
+  );
 }
 const ratio = med(us.base.map((x, i) => us.branch[i] / x));
 console.log(
   `branch/base paired median ${ratio.toFixed(3)} (${format}, ${compression}); load`,
-  os.loadavg().map((l) => l.toFixed(1)).join(' '),
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' '),
 );
 process.exit(0);

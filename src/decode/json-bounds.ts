@@ -40,7 +40,12 @@ export function checkJsonBounds(text: string, maxDepth: number, index?: number, 
  * checkJsonBounds for a caller that walked the parsed value already (parsedFlaws): `mayOverflow` says whether it
  * holds a non-finite number.
  */
-export function checkJsonText(text: string, maxDepth: number, index: number | undefined, mayOverflow: boolean): void {
+export function checkJsonText(
+  text: string,
+  maxDepth: number,
+  index: number | undefined,
+  mayOverflow: boolean,
+): void {
   // Cheap tests first, so that typical documents skip the per-character scan (4.7-13% of the gateway's CPU per
   // WebSocket document before, issue 6 profiles). Each may say yes wrongly, never no wrongly:
   //  - nesting needs one `{` or `[` per level (brackets in strings count too);
