@@ -5,6 +5,7 @@
 // After npm run build and tsc -p bench/tsconfig.json (copy a base build's dist/ aside first):
 //   taskset -c 1 node_modules/.bin/node bench/batch-ab.mjs BASE_DIST BRANCH_DIST [rounds] [frames per burst]
 //     [compression: lz4 | none] [format: ndjson | array] [ack delay ms] [frames in flight]
+// DOCS_PER_FRAME=1 in the environment for frames of one document (default 100).
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -93,7 +94,9 @@ async function build(dist, name) {
     query: undefined,
     requestId: 'ab-1',
   });
-  const frames = batchBodies(20, 100, format).map((t) => Buffer.from(t));
+  const frames = batchBodies(20, Number(process.env.DOCS_PER_FRAME ?? 100), format).map((t) =>
+    Buffer.from(t),
+  );
   let next = 0;
   /** `count` frames, `window` in flight (a stream's pipelining): resolves when all were answered. */
   const burst = async (count, window = inFlightFrames) => {
