@@ -22,11 +22,6 @@ export type SendBatch = (records: OutboundRecord[]) => Promise<void>;
 interface Ticket {
   remaining: number;
   settled: boolean;
-  /** Epoch ms at which it is answered 503 if Kafka has not acknowledged it. */
-  deadline: number;
-  /** Milliseconds from produce() to the deadline, for the timeout's message. */
-  budgetMs: number;
-  /** Its own timer, only when its deadline is earlier than one already queued (see `deadlines`). */
   timer: NodeJS.Timeout | undefined;
   resolve(): void;
   reject(err: TributaryError): void;
@@ -58,15 +53,6 @@ export class Batcher {
   /** Records in `pending` whose request already timed out (upper bound; batches taken also drop them). */
   private expired = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
-  /**
-   * Unsettled tickets in deadline order, watched by one timer for the first (issue 17: a timer per request cost
-   * a setTimeout and a clearTimeout per webhook). Deadlines mostly arrive in order (arrival + request timeout); a
-   * ticket whose deadline is earlier than the last queued one gets a timer of its own instead. Settled tickets
-   * leave from the front as soon as they are there, so the queue holds about the requests in flight.
-   */
-  private deadlines: Ticket[] = [];
-  private deadlineHead = 0;
-  private deadlineTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -78,16 +64,8 @@ export class Batcher {
   /** Resolves once Kafka acknowledged every record; rejects when any failed or deadline (epoch ms) passed. */
   produce(records: OutboundRecord[], deadline: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const ticket: Ticket = {
-        remaining: records.length,
-        settled: false,
-        deadline,
-        budgetMs: deadline - Date.now(),
-        timer: undefined,
-        resolve,
-        reject,
-      };
-      const wait = ticket.budgetMs;
+      const ticket: Ticket = { remaining: records.length, settled: false, timer: undefined, resolve, reject };
+      const wait = deadline - Date.now();
       if (wait <= 0) {
         reject(new TributaryError(ERRORS.KAFKA_TIMEOUT, 'request deadline passed before producing'));
         return;
@@ -96,14 +74,13 @@ export class Batcher {
         resolve();
         return;
       }
-      const last =
-        this.deadlines.length > this.deadlineHead ? this.deadlines[this.deadlines.length - 1]! : undefined;
-      if (last === undefined || deadline >= last.deadline) {
-        this.deadlines.push(ticket);
-        if (this.deadlineTimer === undefined) this.armDeadline(deadline);
-      } else {
-        ticket.timer = setTimeout(() => this.expire(ticket), wait);
-      }
+      ticket.timer = setTimeout(() => {
+        settle(
+          ticket,
+          new TributaryError(ERRORS.KAFKA_TIMEOUT, `Kafka did not acknowledge within ${wait} ms`),
+        );
+        this.forget(records.length);
+      }, wait);
       for (const record of records) {
         const size = recordSize(record);
         this.pending.push({ record, size, ticket });
@@ -111,53 +88,6 @@ export class Batcher {
       }
       this.schedule();
     });
-  }
-
-  private armDeadline(at: number): void {
-    this.deadlineTimer = setTimeout(() => this.sweepDeadlines(), Math.max(0, at - Date.now()));
-  }
-
-  /** Answers the queued tickets whose deadline passed, drops settled ones from the front, re-arms for the next. */
-  private sweepDeadlines(): void {
-    this.deadlineTimer = undefined;
-    const now = Date.now();
-    while (this.deadlineHead < this.deadlines.length) {
-      const ticket = this.deadlines[this.deadlineHead]!;
-      if (!ticket.settled && ticket.deadline > now) break;
-      this.deadlineHead++;
-      if (!ticket.settled) this.expire(ticket);
-    }
-    this.compactDeadlines();
-  }
-
-  /** After tickets settled: the front of the queue moves past them, and the timer follows the new front. */
-  private compactDeadlines(): void {
-    while (this.deadlineHead < this.deadlines.length && this.deadlines[this.deadlineHead]!.settled)
-      this.deadlineHead++;
-    if (this.deadlineHead === this.deadlines.length) {
-      this.deadlines = [];
-      this.deadlineHead = 0;
-    } else if (this.deadlineHead >= 1024 && this.deadlineHead * 2 >= this.deadlines.length) {
-      this.deadlines = this.deadlines.slice(this.deadlineHead);
-      this.deadlineHead = 0;
-    }
-    const front = this.deadlines[this.deadlineHead];
-    if (front === undefined) {
-      if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
-      this.deadlineTimer = undefined;
-    } else if (this.deadlineTimer === undefined) {
-      this.armDeadline(front.deadline);
-    }
-    // An armed timer may be for a front that settled since: re-arming at every change of front would be a timer
-    // per request again, so it fires early (harmlessly) and the sweep re-arms for the front then.
-  }
-
-  private expire(ticket: Ticket): void {
-    settle(
-      ticket,
-      new TributaryError(ERRORS.KAFKA_TIMEOUT, `Kafka did not acknowledge within ${ticket.budgetMs} ms`),
-    );
-    this.forget(ticket.remaining);
   }
 
   /**
@@ -236,7 +166,6 @@ export class Batcher {
           if (ticket.settled) continue;
           if (--ticket.remaining === 0) settle(ticket);
         }
-        this.compactDeadlines();
         this.afterSend();
       },
       (err: unknown) => {
@@ -258,7 +187,6 @@ export class Batcher {
         } else {
           for (const { ticket } of batch) settle(ticket, error);
         }
-        this.compactDeadlines();
         this.afterSend();
       },
     );

@@ -112,54 +112,6 @@ describe('Batcher', () => {
     expect(drained).toBe(true);
   });
 
-  it('answers each deadline in its order with one timer for in-order deadlines (issue 17)', async () => {
-    vi.useFakeTimers();
-    try {
-      const { calls, send } = controlledSend();
-      const b = new Batcher(send, { lingerMs: 1, maxBatchBytes: 1 << 20, maxInFlight: 1 });
-      const t0 = Date.now();
-      const outcome: Record<string, string> = {};
-      const track = (name: string, p: Promise<void>) =>
-        p.then(
-          () => {
-            outcome[name] = `ok@${Date.now() - t0}`;
-          },
-          (e: TributaryError) => {
-            outcome[name] = `${e.code}@${Date.now() - t0}`;
-          },
-        );
-      const all = [
-        track('acked', b.produce([rec('acked')], t0 + 100)),
-        track('late', b.produce([rec('late')], t0 + 300)),
-        // Earlier than the one queued before it: it gets a timer of its own.
-        track('early', b.produce([rec('early')], t0 + 200)),
-      ];
-      // One deadline timer for the in-order ones, one for 'early', one linger timer.
-      expect(vi.getTimerCount()).toBe(3);
-      await vi.advanceTimersByTimeAsync(1);
-      calls[0]!.resolve();
-      await vi.advanceTimersByTimeAsync(400);
-      await Promise.all(all);
-      expect(outcome).toEqual({ acked: 'ok@1', late: 'ok@1', early: 'ok@1' });
-      expect(vi.getTimerCount()).toBe(0);
-
-      // Kafka stuck: each request is answered at its own deadline, not earlier or later.
-      const t1 = Date.now();
-      const stuck: Record<string, number> = {};
-      const wait = (name: string, deadline: number) =>
-        b.produce([rec(name)], t1 + deadline).catch(() => {
-          stuck[name] = Date.now() - t1;
-        });
-      const pending = [wait('a', 100), wait('b', 250), wait('c', 150), wait('d', 400)];
-      await vi.advanceTimersByTimeAsync(500);
-      await Promise.all(pending);
-      expect(stuck).toEqual({ a: 100, b: 250, c: 150, d: 400 });
-      expect(vi.getTimerCount()).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
   it('rejects at once when the deadline already passed', async () => {
     const b = new Batcher(() => Promise.resolve(), { lingerMs: 1, maxBatchBytes: 100, maxInFlight: 1 });
     await expect(b.produce([rec('a')], Date.now() - 1)).rejects.toMatchObject({ code: 'TRIB_KAFKA_TIMEOUT' });
