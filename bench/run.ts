@@ -7,6 +7,7 @@
 //   npm run bench -- --only kafkajs,platformatic,kafkajs-small,platformatic-small   bare producers side by side
 //   npm run bench -- --profile single   also run scenario 1 (or array, ndjson, websocket) under --cpu-prof, print
 //                                       the hottest functions
+//                                       (with --rate: single webhooks at that fixed rate, as the cost row)
 //   npm run bench -- --flags "--linger-ms 5"   extra `serve` flags for every gateway
 //   npm run bench -- --connections 128 --duration 10 --rounds 1   load shape
 //   npm run bench -- --only cost --rate 1000 --flags=--linger-ms=5   gateway CPU per document at a fixed rate
@@ -343,7 +344,11 @@ async function main(): Promise<void> {
     if (wants('validation')) results.validation = await attempt('validation', () => measureValidation(ctx));
     if (values.profile) {
       const shape = values.profile as WebhookShape | 'websocket';
-      notes.push(...((await attempt('profile', () => profileWebhooks(ctx, shape))) ?? []));
+      notes.push(
+        ...((await attempt('profile', () =>
+          profileWebhooks(ctx, shape, values.rate === undefined ? undefined : COST_RATE),
+        )) ?? []),
+      );
     }
   } finally {
     clearInterval(sampler);

@@ -15,7 +15,7 @@ export async function measureCost(
   ctx: BenchContext,
   rate: number,
   roundNo: number,
-  extra: { flags?: string[]; id?: string; server?: 'gateway' | 'fastify' } = {},
+  extra: { flags?: string[]; id?: string; server?: 'gateway' | 'fastify'; nodeArgs?: string[] } = {},
 ): Promise<Measurement> {
   const id = extra.id ?? 'cost';
   let gw: { child: Child; url: string };
@@ -31,6 +31,7 @@ export async function measureCost(
       catalog,
       bootstrap: ctx.bootstrap,
       flags: [...ctx.settings.gatewayFlags, ...(extra.flags ?? [])],
+      ...(extra.nodeArgs === undefined ? {} : { nodeArgs: extra.nodeArgs }),
       logFile: logFile(ctx, `${id}-r${roundNo}`),
     });
     gw = { child: started.child, url: `${started.url}${ORDERS_PATH}` };

@@ -4,12 +4,15 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchContext } from '../lib/context.js';
 import { hottestFunctions, timeByArea, timeByConcern } from '../lib/cpu-profile.js';
+import { measureCost } from './cost.js';
 import { measureWebhooks, type WebhookShape } from './webhooks.js';
 import { measureWebSocket, WS_SHAPES } from './websocket.js';
 
 export async function profileWebhooks(
   ctx: BenchContext,
   shape: WebhookShape | 'websocket' = 'single',
+  /** With a rate (`--rate`), single webhooks are profiled at that fixed rate (the cost row) instead of flat out. */
+  rate?: number,
 ): Promise<string[]> {
   const dir = path.join(
     ctx.root,
@@ -21,9 +24,11 @@ export async function profileWebhooks(
   const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
   const wsShape = WS_SHAPES.find((s) => s.id === 'websocket')!;
   const m =
-    shape === 'websocket'
-      ? await measureWebSocket(ctx, { ...wsShape, id: 'websocket-profiled' }, 1, nodeArgs)
-      : await measureWebhooks(ctx, shape, 1, { id: `${shape}-profiled`, nodeArgs });
+    shape === 'single' && rate !== undefined
+      ? await measureCost(ctx, rate, 1, { id: 'cost-profiled', nodeArgs })
+      : shape === 'websocket'
+        ? await measureWebSocket(ctx, { ...wsShape, id: 'websocket-profiled' }, 1, nodeArgs)
+        : await measureWebhooks(ctx, shape, 1, { id: `${shape}-profiled`, nodeArgs });
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length === 0) return [`profile: no .cpuprofile written in ${dir}`];
   const file = path.join(dir, files[0]!);
