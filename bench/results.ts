@@ -42,6 +42,8 @@ export interface CurvePoint {
   non2xx: number;
   /** The paced client's own event-loop delay and send lag (bench/lib/paced-load.ts); absent in older results. */
   generator?: { loopDelayP99Ms: number; loopDelayMaxMs: number; sendLagP99Ms: number; sendLagMaxMs: number };
+  /** p99 from the actual send, diagnosis only (the reported p99 runs from when each request was due). */
+  fromSendP99Ms?: number;
   /** TCP segments the kernel retransmitted during the step (machine-wide). */
   retransmits?: number;
 }

@@ -30,6 +30,11 @@ export interface PacedLoadResult {
    * generator's or the machine's, not the server's; it still counts in latencyMs (measured from due).
    */
   generator: { loopDelayP99Ms: number; loopDelayMaxMs: number; sendLagP99Ms: number; sendLagMaxMs: number };
+  /**
+   * p99 from when the request actually left the generator: diagnosis only, never the reported figure (it hides the
+   * generator's stalls, which a real client would not have). Far below latencyMs.p99 means the tail is the generator.
+   */
+  fromSendP99Ms: number;
   /** Sockets the agent opened during the run (new connections under load mean a handshake in some latencies). */
   socketsOpened: number;
 }
@@ -41,6 +46,7 @@ export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
   const interval = 1000 / load.rate;
   const latencies: number[] = [];
   const sendLags: number[] = [];
+  const fromSend: number[] = [];
   let socketsOpened = 0;
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
@@ -56,7 +62,8 @@ export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
     const fire = (i: number): void => {
       const due = started + i * interval;
       const body = load.bodies[i % load.bodies.length]!;
-      sendLags.push(performance.now() - due);
+      const sent = performance.now();
+      sendLags.push(sent - due);
       const req = http.request(
         {
           host: target.hostname,
@@ -69,7 +76,9 @@ export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
         (res) => {
           res.resume();
           res.on('end', () => {
-            latencies.push(performance.now() - due);
+            const end = performance.now();
+            latencies.push(end - due);
+            fromSend.push(end - sent);
             if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) ok++;
             else non2xx++;
             done();
@@ -101,6 +110,7 @@ export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   sendLags.sort((a, b) => a - b);
+  fromSend.sort((a, b) => a - b);
   const at = (xs: number[], p: number) =>
     round(xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0, 1);
   const pct = (p: number) => at(latencies, p);
@@ -122,6 +132,7 @@ export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
       sendLagP99Ms: at(sendLags, 0.99),
       sendLagMaxMs: at(sendLags, 1),
     },
+    fromSendP99Ms: at(fromSend, 0.99),
     socketsOpened,
   };
 }

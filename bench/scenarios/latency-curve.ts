@@ -52,7 +52,7 @@ async function pacedStep(
   const retransmits = retransmittedSegments() - retransBefore;
   ctx.log(
     `curve ${server} ${Math.round(share * 100)}% (${targetRate}/s): ${run.docsPerSec} docs/s, p50 ${run.latencyMs.p50} ms, ` +
-      `p99 ${run.latencyMs.p99} ms, max ${run.latencyMs.max} ms; generator loop delay p99 ` +
+      `p99 ${run.latencyMs.p99} ms (from actual send ${run.fromSendP99Ms}), max ${run.latencyMs.max} ms; generator loop delay p99 ` +
       `${run.generator.loopDelayP99Ms} / max ${run.generator.loopDelayMaxMs} ms, send lag p99 ` +
       `${run.generator.sendLagP99Ms} / max ${run.generator.sendLagMaxMs} ms, sockets opened ${run.socketsOpened}, ` +
       `TCP retransmits ${retransmits}; load ${os.loadavg()[0]!.toFixed(2)}`,
@@ -65,6 +65,7 @@ async function pacedStep(
     latencyMs: run.latencyMs,
     non2xx: run.non2xx,
     generator: run.generator,
+    fromSendP99Ms: run.fromSendP99Ms,
     retransmits,
   };
 }
@@ -111,6 +112,13 @@ export async function measureLatencyCurve(ctx: BenchContext, peakDocsPerSec: num
   // is the harness's or the machine's, not the gateway's.
   const bare = await startBareFastify(ctx, logFile(ctx, 'curve-fastify'));
   try {
+    // Warmed like the gateway, so the control's JIT is as warm as the system it controls for.
+    await runLoadProcess(
+      ctx,
+      'curve-fastify-warm',
+      { kind: 'http', load: { ...load, url: bare.url }, warmupSec: 0, durationSec: ctx.settings.warmupSec },
+      { server: bare.child.pid },
+    );
     points.push(
       await pacedStep(ctx, 'fastify', bare.url, peakDocsPerSec, 0.5, {
         server: bare.child.pid,
