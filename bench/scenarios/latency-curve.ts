@@ -1,5 +1,6 @@
 // Scenario 5c: latency versus offered load for scenario 1. One gateway, a fixed request rate per step as a share
 // of the peak measured earlier in the same run, paced evenly and open-loop (bench/lib/paced-load.ts).
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { type BenchContext, logFile } from '../lib/context.js';
@@ -93,6 +94,14 @@ export async function measureLatencyCurve(ctx: BenchContext, peakDocsPerSec: num
     connections: ctx.settings.connections,
   };
   const points: CurvePoint[] = [];
+  // TRIBUTARY_BENCH_CURVE_BROKER_CPU=0: the broker's threads (-a) moved to the generator's core for the curve, so
+  // the gateway's core holds the gateway alone; restored to every core afterwards.
+  const brokerCpu = process.env['TRIBUTARY_BENCH_CURVE_BROKER_CPU'];
+  const placeBroker = (cpus: string) => {
+    if (brokerCpu !== undefined && ctx.kafkaPid > 0)
+      execFileSync('taskset', ['-a', '-p', '-c', cpus, String(ctx.kafkaPid)], { stdio: 'ignore' });
+  };
+  placeBroker(brokerCpu ?? '');
   try {
     // Load from its own pinned process (bench/clients/load.ts), like every scenario since issue 17.
     const pids = { server: gw.child.pid, kafka: ctx.kafkaPid };
@@ -107,6 +116,7 @@ export async function measureLatencyCurve(ctx: BenchContext, peakDocsPerSec: num
     }
   } finally {
     await gw.child.stop();
+    placeBroker(`0-${os.cpus().length - 1}`);
   }
   // Control: bare Fastify (no Kafka) at half of peak through the same paced client and placement. A tail here too
   // is the harness's or the machine's, not the gateway's.
