@@ -101,7 +101,7 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
   out.push('## Scenario 3: WebSocket', '');
   out.push(
     summarize(results, 'websocket')
-      ? `${WS_NOTE}\n\n${systemRows(results, ['websocket', 'websocket-1', 'kafkajs', 'platformatic'])}`
+      ? `${WS_NOTE}\n\n${systemRows(results, ['websocket', 'websocket-1', 'kafkajs', 'platformatic', 'platformatic-as-gateway'])}`
       : `_Not measured: ${results.unavailable['websocket'] ?? 'no WebSocket run in these results'}._`,
     '',
   );
@@ -119,7 +119,15 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
     '',
     systemRows(
       results,
-      ['kafkajs', 'platformatic', 'confluent', 'kafkajs-small', 'platformatic-small', 'producer-perf'],
+      [
+        'kafkajs',
+        'platformatic',
+        'platformatic-as-gateway',
+        'confluent',
+        'kafkajs-small',
+        'platformatic-small',
+        'producer-perf',
+      ],
       'client',
     ),
     '',

@@ -40,6 +40,7 @@ import { measureIdleWebSockets } from './scenarios/idle-websockets.js';
 import { measureInstances } from './scenarios/instances.js';
 import { measureKafkaListener } from './scenarios/kafka-listener.js';
 import {
+  AS_GATEWAY,
   type ClientKind,
   confluentAvailable,
   LARGE_BATCHES,
@@ -270,6 +271,11 @@ async function main(): Promise<void> {
           const asked = shape.suffix === '' ? wants(id) : only?.has(id) === true;
           if (asked) await take(`${id} r${r}`, () => measureBareKafkajs(ctx, r, client, shape));
         }
+      }
+      if (wants('platformatic-as-gateway')) {
+        await take(`platformatic-as-gateway r${r}`, () =>
+          measureBareKafkajs(ctx, r, 'platformatic', AS_GATEWAY),
+        );
       }
     }
     // cost and cost-fastify (the per-core target: both at one fixed rate, see perCoreTarget) run by default;

@@ -6,6 +6,7 @@
 // through its KafkaJS-compatible API, measured only where it is installed (it is not a dependency: without a
 // prebuilt binary it needs a native build, see docs/benchmarks.md). client 'platformatic' is @platformatic/kafka
 // (pure JS, issue 6), with the Java-compatible partitioner so keys land where kafkajs puts them.
+import { randomUUID } from 'node:crypto';
 import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import kafkajs from 'kafkajs';
 import { orderPool } from '../lib/documents.js';
@@ -18,11 +19,14 @@ interface Options {
   durationSec: number;
   batchDocs: number;
   inFlight: number;
+  /** platformatic only: produce records as the gateway does (its defaults: idempotent, lz4, five headers). */
+  asGateway?: boolean;
 }
 
 interface Message {
   key: string;
   value: string;
+  headers?: Record<string, string>;
 }
 
 interface BenchProducer {
@@ -66,13 +70,14 @@ async function connect(): Promise<BenchProducer> {
       serializers: stringSerializers,
       partitioner: compatibilityPartitioner,
       acks: ProduceAcks.ALL,
+      ...(opts.asGateway ? { idempotent: true, compression: 'lz4' as const } : {}),
     });
     const { topic } = opts;
     return {
       send: (messages) =>
         producer.send({
           acks: ProduceAcks.ALL,
-          messages: messages.map((m) => ({ topic, key: m.key, value: m.value })),
+          messages: messages.map((m) => ({ topic, key: m.key, value: m.value, headers: m.headers })),
         }),
       disconnect: () => producer.close(),
     };
@@ -90,10 +95,31 @@ async function connect(): Promise<BenchProducer> {
   };
 }
 
-const messages: Message[] = orderPool(1000).map((value) => ({
-  key: JSON.stringify([(JSON.parse(value) as { id: string }).id]),
-  value,
-}));
+/**
+ * What the gateway adds to each record (src/ingest/pipeline.ts): `_meta` in the value and five headers, with
+ * values of the same lengths; the ids are random per record, as the gateway's UUIDv7 are.
+ */
+function asGatewayRecord(value: string): Message {
+  const uuid = randomUUID();
+  const meta = `"_meta":{"uuid":"${uuid}","receivedAt":"2026-12-02T10:00:00.000Z","webhookId":"${uuid}"}`;
+  return {
+    key: JSON.stringify([(JSON.parse(value) as { id: string }).id]),
+    value: `{${meta},${value.slice(1)}`,
+    headers: {
+      'content-type': 'application/json',
+      'tributary-capture': 'acme/orders',
+      'tributary-binding': 'orders',
+      'tributary-uuid': uuid,
+      'tributary-webhook-id': uuid,
+    },
+  };
+}
+
+const messages: Message[] = orderPool(1000).map((value) =>
+  opts.asGateway
+    ? asGatewayRecord(value)
+    : { key: JSON.stringify([(JSON.parse(value) as { id: string }).id]), value },
+);
 const producer = await connect();
 
 let next = 0;

@@ -30,6 +30,8 @@ export const LABELS: Record<string, string> = {
   platformatic: 'bare @platformatic/kafka producer',
   'kafkajs-small': 'bare kafkajs producer, 20 documents per send, 16 in flight',
   'platformatic-small': 'bare @platformatic/kafka producer, 20 documents per send, 16 in flight',
+  'platformatic-as-gateway':
+    'bare @platformatic/kafka producer, the gateway’s records (`_meta`, headers, lz4, idempotent)',
   'producer-perf': 'Kafka ProducerPerformance',
 };
 

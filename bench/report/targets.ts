@@ -110,6 +110,9 @@ export function computeTargets(results: BenchResults): Target[] {
   const bridge = ratio(results, 'webhooks', 'bridge');
   const ws = ratio(results, 'websocket', 'kafkajs');
   const wsClient = ratio(results, 'websocket', 'platformatic');
+  // Information beside the target, which stays against the plain producer: the same client sending the records the
+  // gateway sends (`_meta`, headers, lz4, idempotent), so what is left of the gap is the gateway's own work.
+  const wsClientLike = ratio(results, 'websocket', 'platformatic-as-gateway');
   const us = (id: string) => usPerDoc(results, id);
   const half = halfLoadPoint(results);
   const idle = results.scale.idleWebSockets;
@@ -145,7 +148,13 @@ export function computeTargets(results: BenchResults): Target[] {
     {
       name: 'WebSocket vs bare @platformatic/kafka (docs/s)',
       goal: '≥ 0.5x',
-      measured: wsClient === undefined ? why('platformatic', 'no run') : `${wsClient}x`,
+      measured:
+        wsClient === undefined
+          ? why('platformatic', 'no run')
+          : `${wsClient}x` +
+            (wsClientLike === undefined
+              ? ''
+              : ` (${wsClientLike}x the same client producing the gateway’s records)`),
       met: wsClient === undefined ? undefined : wsClient >= 0.5,
     },
     {

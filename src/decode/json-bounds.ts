@@ -33,13 +33,25 @@ const MAX_FINITE_PLAIN_DIGITS = 309;
  * JSON.parse(text) when the caller has it: it saves the scan for numbers.
  */
 export function checkJsonBounds(text: string, maxDepth: number, index?: number, parsed?: unknown): void {
+  checkJsonText(text, maxDepth, index, parsed === undefined || (parsedFlaws(parsed) & NON_FINITE) !== 0);
+}
+
+/**
+ * checkJsonBounds for a caller that walked the parsed value already (parsedFlaws): `mayOverflow` says whether it
+ * holds a non-finite number.
+ */
+export function checkJsonText(
+  text: string,
+  maxDepth: number,
+  index: number | undefined,
+  mayOverflow: boolean,
+): void {
   // Cheap tests first, so that typical documents skip the per-character scan (4.7-13% of the gateway's CPU per
   // WebSocket document before, issue 6 profiles). Each may say yes wrongly, never no wrongly:
   //  - nesting needs one `{` or `[` per level (brackets in strings count too);
-  //  - JSON.parse turns an out-of-range literal into Infinity, so the parsed value, when given, holds one exactly
-  //    when the text does (a walk costs ~0.3 µs per KiB; the best regex prefilter measured 1.6 µs).
+  //  - JSON.parse turns an out-of-range literal into Infinity, so the parsed value holds one exactly when the text
+  //    does (a walk costs ~0.3 µs per KiB; the best regex prefilter measured 1.6 µs).
   const mayBeDeep = text.length > maxDepth && bracketsExceed(text, maxDepth);
-  const mayOverflow = parsed === undefined || holdsNonFinite(parsed);
   if (!mayBeDeep && !mayOverflow) return;
   let depth = 0;
   const n = text.length;
@@ -74,20 +86,39 @@ export function checkJsonBounds(text: string, maxDepth: number, index?: number, 
   }
 }
 
-/** Whether a parsed JSON value holds a number that is not finite. Iterative: nesting depth is not checked yet. */
-function holdsNonFinite(root: unknown): boolean {
+/** parsedFlaws bits: a number JSON.parse made Infinity; a key that poisons a prototype when merged. */
+export const NON_FINITE = 1;
+export const FORBIDDEN_KEY = 2;
+
+/**
+ * One iterative walk of a parsed JSON value (nesting depth is not checked yet) for what JSON.parse lets through:
+ * non-finite numbers, and the keys secure-json-parse refuses, checked as it does (an own `__proto__`, or an own
+ * `constructor` object with an own `prototype`). Hand-written instead of secure-json-parse (issue 17): its two
+ * regular-expression scans of the text were ~0.5 µs per 1 KiB document, and this walk ran anyway.
+ */
+export function parsedFlaws(root: unknown): number {
+  let flaws = 0;
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return true;
+      if (!Number.isFinite(value)) flaws |= NON_FINITE;
     } else if (Array.isArray(value)) {
       for (const item of value) stack.push(item);
     } else if (typeof value === 'object' && value !== null) {
-      for (const key in value) stack.push((value as Record<string, unknown>)[key]);
+      // JSON.parse defines `__proto__` as an own, enumerable data property, so for-in sees it.
+      for (const key in value) {
+        const item = (value as Record<string, unknown>)[key];
+        if (key === '__proto__' || (key === 'constructor' && isPrototypeHolder(item))) flaws |= FORBIDDEN_KEY;
+        stack.push(item);
+      }
     }
   }
-  return false;
+  return flaws;
+}
+
+function isPrototypeHolder(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype');
 }
 
 /** Whether the text holds more than `limit` opening brackets (in strings too). */

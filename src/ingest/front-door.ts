@@ -357,8 +357,12 @@ export class FrontDoor {
           admission.recordHeaders,
           ids,
         );
-        // Prepared: the raw bytes are no longer needed, so a payload waiting for capacity costs its records only.
+        // Prepared: the raw bytes and parsed documents are no longer needed, so a payload waiting for capacity or
+        // Kafka costs its records only. `docs` is captured by a closure above, so it would otherwise live until the
+        // acknowledgement: 100 parsed documents per frame promoted to old space (issue 17: live heap after a full
+        // GC 37 -> 25-29 MB, CPU per document -9% in bench/batch-ab.mjs with a 100 ms acknowledgement).
         raw = undefined;
+        docs = [];
         if (payload.kind === 'records') payload.values = [];
         else payload.raw = EMPTY;
         const count = prepared.records.length;
