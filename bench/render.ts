@@ -204,6 +204,17 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
     );
   }
   out.push('## Scenario 5: scale', '', '### Latency versus load (scenario 1)', '', renderCurve(results), '');
+  out.push(
+    'Each request is due at start + i / rate and its latency runs from when it was due to its 2xx (acks=all behind ' +
+      "it), so a stall anywhere counts, the generator's own included. Two columns say how much of a tail is the " +
+      "generator's: its longest event-loop delay and the longest a due request waited to leave it, and the p99 " +
+      "from when requests actually left it (diagnosis only: it would hide the generator's stalls). The bare " +
+      'Fastify row (no Kafka, same client and placement, half of peak) is the control: a tail it shares belongs ' +
+      'to the machine, for instance other processes on a pinned core (a pinned process cannot move to the idle ' +
+      'one). TCP retransmits are counted machine-wide over the step; on loopback ' +
+      'each one is a stall of at least the 200 ms retransmission timeout floor.',
+    '',
+  );
   out.push('### A catalog of many bindings', '');
   const c = results.scale.catalog;
   out.push(

@@ -32,12 +32,20 @@ export interface Measurement {
 }
 
 export interface CurvePoint {
+  /** 'fastify': the bare-route control at half of peak, same client and placement; absent (gateway) in older results. */
+  server?: 'gateway' | 'fastify';
   targetRate: number;
   /** Target as a share of the peak webhook rate. */
   share: number;
   docsPerSec: number;
   latencyMs: LatencyMs;
   non2xx: number;
+  /** The paced client's own event-loop delay and send lag (bench/lib/paced-load.ts); absent in older results. */
+  generator?: { loopDelayP99Ms: number; loopDelayMaxMs: number; sendLagP99Ms: number; sendLagMaxMs: number };
+  /** p99 from the actual send, diagnosis only (the reported p99 runs from when each request was due). */
+  fromSendP99Ms?: number;
+  /** TCP segments the kernel retransmitted during the step (machine-wide). */
+  retransmits?: number;
 }
 
 export interface ScaleResults {

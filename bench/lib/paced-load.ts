@@ -5,6 +5,7 @@
 // when it was due (not when a socket was free), so a stalled gateway cannot hide its stall (no coordinated
 // omission).
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { round } from './processes.js';
 
 export interface PacedLoad {
@@ -23,6 +24,19 @@ export interface PacedLoadResult {
   non2xx: number;
   errors: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /**
+   * The generator's own health, reported beside the latency it measured: its event-loop delay (p99, max) and how
+   * late requests left it (send lag: time from due to http.request, p99 and max). A tail seen here as well is the
+   * generator's or the machine's, not the server's; it still counts in latencyMs (measured from due).
+   */
+  generator: { loopDelayP99Ms: number; loopDelayMaxMs: number; sendLagP99Ms: number; sendLagMaxMs: number };
+  /**
+   * p99 from when the request actually left the generator: diagnosis only, never the reported figure (it hides the
+   * generator's stalls, which a real client would not have). Far below latencyMs.p99 means the tail is the generator.
+   */
+  fromSendP99Ms: number;
+  /** Sockets the agent opened during the run (new connections under load mean a handshake in some latencies). */
+  socketsOpened: number;
 }
 
 export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
@@ -31,6 +45,11 @@ export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
   const total = Math.max(1, Math.round(load.rate * load.durationSec));
   const interval = 1000 / load.rate;
   const latencies: number[] = [];
+  const sendLags: number[] = [];
+  const fromSend: number[] = [];
+  let socketsOpened = 0;
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   let ok = 0;
   let non2xx = 0;
   let errors = 0;
@@ -43,6 +62,8 @@ export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
     const fire = (i: number): void => {
       const due = started + i * interval;
       const body = load.bodies[i % load.bodies.length]!;
+      const sent = performance.now();
+      sendLags.push(sent - due);
       const req = http.request(
         {
           host: target.hostname,
@@ -55,13 +76,21 @@ export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
         (res) => {
           res.resume();
           res.on('end', () => {
-            latencies.push(performance.now() - due);
+            const end = performance.now();
+            latencies.push(end - due);
+            fromSend.push(end - sent);
             if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) ok++;
             else non2xx++;
             done();
           });
         },
       );
+      req.on('socket', (socket) => {
+        if (!(socket as { counted?: boolean }).counted) {
+          (socket as { counted?: boolean }).counted = true;
+          socketsOpened++;
+        }
+      });
       req.on('error', () => {
         errors++;
         done();
@@ -77,10 +106,14 @@ export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
     tick();
   });
   const seconds = (performance.now() - started) / 1000;
+  loop.disable();
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0, 1);
+  sendLags.sort((a, b) => a - b);
+  fromSend.sort((a, b) => a - b);
+  const at = (xs: number[], p: number) =>
+    round(xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0, 1);
+  const pct = (p: number) => at(latencies, p);
   return {
     docsPerSec: round(ok / seconds),
     ok,
@@ -93,5 +126,13 @@ export async function runPacedLoad(load: PacedLoad): Promise<PacedLoadResult> {
       max: pct(1),
       mean: round(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length), 2),
     },
+    generator: {
+      loopDelayP99Ms: round(loop.percentile(99) / 1e6, 1),
+      loopDelayMaxMs: round(loop.max / 1e6, 1),
+      sendLagP99Ms: at(sendLags, 0.99),
+      sendLagMaxMs: at(sendLags, 1),
+    },
+    fromSendP99Ms: at(fromSend, 0.99),
+    socketsOpened,
   };
 }

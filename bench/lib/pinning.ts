@@ -1,7 +1,9 @@
 // Core pinning (issue 17): on a machine with at least 2 cores the load generator runs on core 0 and the system
 // under test (gateway, bare Fastify, bare producer) on core 1, each with `taskset -c`, so the generator never
 // takes the measured process's core. The broker is not pinned (its JVM threads go where the scheduler puts
-// them). TRIBUTARY_BENCH_PIN=0 turns pinning off; without taskset or with one core nothing is pinned.
+// them). Two bench runs at once on one machine pin to the same cores and stack there (seen in the latency curve:
+// bare Fastify p99 145 ms at 2,356/s beside another run's server on core 1). TRIBUTARY_BENCH_PIN=0 turns pinning
+// off; without taskset or with one core nothing is pinned.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 

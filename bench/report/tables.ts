@@ -1,6 +1,6 @@
 // Markdown pieces: tables of systems (median round), the latency-versus-load chart (Mermaid xychart-beta, which
 // GitHub renders), and the small formatters they share.
-import type { BenchResults } from '../results.js';
+import type { BenchResults, CurvePoint } from '../results.js';
 import { summarize, usPerDoc } from './targets.js';
 
 export const WS_NOTE =
@@ -107,7 +107,7 @@ export function systemRows(results: BenchResults, ids: string[], serverKey = 'se
 
 export function renderCurve(results: BenchResults): string {
   if (results.curve.length === 0) return '_Not measured in this run._';
-  const pts = results.curve;
+  const pts = results.curve.filter((p) => p.server !== 'fastify');
   const maxY = Math.max(20, ...pts.map((p) => p.latencyMs.p99));
   const chart = [
     '```mermaid',
@@ -119,13 +119,32 @@ export function renderCurve(results: BenchResults): string {
     `  line [${pts.map((p) => p.latencyMs.p50).join(', ')}]`,
     '```',
   ].join('\n');
-  const rows = pts.map((p) => [
-    `${Math.round(p.share * 100)}%`,
+  // The generator's own loop delay and send lag sit beside the p99 it measured: a tail it shares is not the server's.
+  const gen = (p: CurvePoint) =>
+    p.generator === undefined ? '-' : `${p.generator.loopDelayMaxMs} / ${p.generator.sendLagMaxMs}`;
+  const rows = results.curve.map((p) => [
+    p.server === 'fastify' ? `bare Fastify ${Math.round(p.share * 100)}%` : `${Math.round(p.share * 100)}%`,
     num(p.targetRate),
     num(p.docsPerSec),
     p.latencyMs.p50,
     p.latencyMs.p99,
+    p.fromSendP99Ms ?? '-',
+    gen(p),
+    p.retransmits ?? '-',
     p.non2xx,
   ]);
-  return `${chart}\n\n${table(['share of peak', 'offered docs/s', 'achieved docs/s', 'p50 ms', 'p99 ms', 'non-2xx'], rows)}`;
+  return `${chart}\n\n${table(
+    [
+      'share of peak',
+      'offered docs/s',
+      'achieved docs/s',
+      'p50 ms',
+      'p99 ms',
+      'p99 from actual send ms (diagnosis)',
+      'generator loop delay / send lag, max ms',
+      'TCP retransmits',
+      'non-2xx',
+    ],
+    rows,
+  )}`;
 }

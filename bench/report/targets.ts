@@ -100,7 +100,7 @@ export function perCoreTarget(
 }
 
 function halfLoadPoint(results: BenchResults) {
-  return results.curve.find((p) => p.share === 0.5);
+  return results.curve.find((p) => p.share === 0.5 && p.server !== 'fastify');
 }
 
 export function computeTargets(results: BenchResults): Target[] {
