@@ -6,10 +6,16 @@
 // through its KafkaJS-compatible API, measured only where it is installed (it is not a dependency: without a
 // prebuilt binary it needs a native build, see docs/benchmarks.md). client 'platformatic' is @platformatic/kafka
 // (pure JS, issue 6), with the Java-compatible partitioner so keys land where kafkajs puts them.
-import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import kafkajs from 'kafkajs';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { shareMeta } from '../../src/document/meta.js';
+import { prepareDocuments } from '../../src/ingest/pipeline.js';
 import { orderPool } from '../lib/documents.js';
+import { writeOrdersCatalog } from '../lib/gateway.js';
 
 interface Options {
   client: 'kafkajs' | 'confluent' | 'platformatic';
@@ -19,7 +25,7 @@ interface Options {
   durationSec: number;
   batchDocs: number;
   inFlight: number;
-  /** platformatic only: produce records as the gateway does (its defaults: idempotent, lz4, five headers). */
+  /** platformatic only: the gateway's records (built by its own code) with its defaults: idempotent, lz4. */
   asGateway?: boolean;
 }
 
@@ -96,30 +102,32 @@ async function connect(): Promise<BenchProducer> {
 }
 
 /**
- * What the gateway adds to each record (src/ingest/pipeline.ts): `_meta` in the value and five headers, with
- * values of the same lengths; the ids are random per record, as the gateway's UUIDv7 are.
+ * The gateway's own records for the same documents, built by its own code (`shareMeta`, `prepareDocuments`:
+ * `_meta`, key, headers) for the bench catalog's binding, so the row follows whatever the gateway sends.
  */
-function asGatewayRecord(value: string): Message {
-  const uuid = randomUUID();
-  const meta = `"_meta":{"uuid":"${uuid}","receivedAt":"2026-12-02T10:00:00.000Z","webhookId":"${uuid}"}`;
-  return {
-    key: JSON.stringify([(JSON.parse(value) as { id: string }).id]),
-    value: `{${meta},${value.slice(1)}`,
-    headers: {
-      'content-type': 'application/json',
-      'tributary-capture': 'acme/orders',
-      'tributary-binding': 'orders',
-      'tributary-uuid': uuid,
-      'tributary-webhook-id': uuid,
-    },
-  };
+async function asGatewayRecords(values: string[]): Promise<Message[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-as-gateway-'));
+  try {
+    const { catalog, problems } = await loadCatalog(await writeOrdersCatalog(dir, opts.topic));
+    if (catalog === undefined) throw new Error(`bench catalog: ${JSON.stringify(problems)}`);
+    const binding = catalog.bindings[0]!;
+    const shared = shareMeta(binding, {
+      receivedAt: new Date(),
+      headers: {},
+      query: undefined,
+      pathParams: undefined,
+    });
+    const docs = values.map((v) => JSON.parse(v) as Record<string, unknown>);
+    return prepareDocuments(binding, docs, shared, Number.MAX_SAFE_INTEGER, undefined).records;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
-const messages: Message[] = orderPool(1000).map((value) =>
-  opts.asGateway
-    ? asGatewayRecord(value)
-    : { key: JSON.stringify([(JSON.parse(value) as { id: string }).id]), value },
-);
+const pool = orderPool(1000);
+const messages: Message[] = opts.asGateway
+  ? await asGatewayRecords(pool)
+  : pool.map((value) => ({ key: JSON.stringify([(JSON.parse(value) as { id: string }).id]), value }));
 const producer = await connect();
 
 let next = 0;
