@@ -29,23 +29,11 @@ const MAX_FINITE_PLAIN_DIGITS = 309;
 
 /**
  * Throws TRIB_DECODE_TOO_DEEP or TRIB_DECODE_NUMBER_OUT_OF_RANGE. Malformed text is left to JSON.parse,
- * which reports it with a position; this pass only has to stay linear and never throw on garbage. `parsed` is
- * JSON.parse(text) when the caller has it: it saves the scan for numbers.
+ * which reports it with a position; this pass only has to stay linear and never throw on garbage. `mayOverflow`
+ * is false when the caller walked JSON.parse(text) and found no non-finite number (parsedFlaws): it saves the scan
+ * for numbers.
  */
-export function checkJsonBounds(text: string, maxDepth: number, index?: number, parsed?: unknown): void {
-  checkJsonText(text, maxDepth, index, parsed === undefined || (parsedFlaws(parsed) & NON_FINITE) !== 0);
-}
-
-/**
- * checkJsonBounds for a caller that walked the parsed value already (parsedFlaws): `mayOverflow` says whether it
- * holds a non-finite number.
- */
-export function checkJsonText(
-  text: string,
-  maxDepth: number,
-  index: number | undefined,
-  mayOverflow: boolean,
-): void {
+export function checkJsonBounds(text: string, maxDepth: number, index?: number, mayOverflow = true): void {
   // Cheap tests first, so that typical documents skip the per-character scan (4.7-13% of the gateway's CPU per
   // WebSocket document before, issue 6 profiles). Each may say yes wrongly, never no wrongly:
   //  - nesting needs one `{` or `[` per level (brackets in strings count too);

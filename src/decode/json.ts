@@ -3,7 +3,7 @@
 // the object.
 import { ERRORS, TributaryError } from '../errors.js';
 import {
-  checkJsonText,
+  checkJsonBounds,
   DEFAULT_MAX_JSON_DEPTH,
   FORBIDDEN_KEY,
   NON_FINITE,
@@ -35,7 +35,7 @@ export function parseJson(text: string, index?: number, maxDepth = DEFAULT_MAX_J
       withIndex('Object contains forbidden prototype property', index),
     );
   }
-  checkJsonText(text, maxDepth, index, (flaws & NON_FINITE) !== 0);
+  checkJsonBounds(text, maxDepth, index, (flaws & NON_FINITE) !== 0);
   return value;
 }
 

@@ -3,17 +3,8 @@ import sjson from 'secure-json-parse';
 import { describe, expect, it } from 'vitest';
 import { parseJson } from '../../src/decode/json.js';
 import { FORBIDDEN_KEY, NON_FINITE, parsedFlaws } from '../../src/decode/json-bounds.js';
-import { TributaryError } from '../../src/errors.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(TributaryError);
-    return (err as TributaryError).code;
-  }
-}
+import type { TributaryError } from '../../src/errors.js';
+import { codeOf } from '../harness/error-code.js';
 
 /** Whether secure-json-parse (the library this replaced) refuses the text with protoAction/constructorAction error. */
 function sjsonRefuses(text: string): boolean {
