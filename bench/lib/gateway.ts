@@ -97,3 +97,26 @@ export async function startGatewayProcess(opts: GatewayOptions): Promise<Running
     throw err;
   }
 }
+
+/**
+ * Kafka batches as the gateway's /metrics counts them over the whole run (warm-up included): documents per
+ * produce call and its mean duration. Tells a window-bound run (few documents per batch, short produce calls,
+ * the gateway waiting) from a Kafka-bound one (long produce calls).
+ */
+export async function batchFigures(url: string): Promise<string> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const sum = (name: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(name))
+        .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    const batches = sum('tributary_kafka_batch_documents_count');
+    const docs = sum('tributary_kafka_batch_documents_sum');
+    const seconds = sum('tributary_kafka_produce_duration_seconds_sum');
+    if (batches === 0) return 'no batches in /metrics';
+    return `${(docs / batches).toFixed(1)} documents per batch, ${((1000 * seconds) / batches).toFixed(1)} ms per produce call`;
+  } catch (err) {
+    return `no /metrics (${(err as Error).message})`;
+  }
+}

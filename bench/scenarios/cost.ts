@@ -3,7 +3,7 @@
 // the gateway keeps up), so it is the figure used to judge hot-path changes (A/B with --flags).
 import { type BenchContext, logFile } from '../lib/context.js';
 import { orderPool } from '../lib/documents.js';
-import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
+import { batchFigures, ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
 import { createTopics, topicFor } from '../lib/kafka.js';
 import type { HttpLoadResult } from '../lib/load.js';
 import { runLoadProcess } from '../lib/load-process.js';
@@ -18,10 +18,11 @@ export async function measureCost(
   extra: { flags?: string[]; id?: string; server?: 'gateway' | 'fastify'; nodeArgs?: string[] } = {},
 ): Promise<Measurement> {
   const id = extra.id ?? 'cost';
-  let gw: { child: Child; url: string };
+  let gw: { child: Child; url: string; base: string };
   if (extra.server === 'fastify') {
     // Issue 17: the bare Fastify route at the same rate, so the per-core ratio compares like with like.
-    gw = await startBareFastify(ctx, logFile(ctx, `${id}-r${roundNo}`));
+    const bare = await startBareFastify(ctx, logFile(ctx, `${id}-r${roundNo}`));
+    gw = { ...bare, base: bare.url };
   } else {
     const topic = topicFor(id);
     await createTopics(ctx.bootstrap, [topic]);
@@ -34,7 +35,7 @@ export async function measureCost(
       ...(extra.nodeArgs === undefined ? {} : { nodeArgs: extra.nodeArgs }),
       logFile: logFile(ctx, `${id}-r${roundNo}`),
     });
-    gw = { child: started.child, url: `${started.url}${ORDERS_PATH}` };
+    gw = { child: started.child, url: `${started.url}${ORDERS_PATH}`, base: started.url };
   }
   try {
     const load = {
@@ -52,7 +53,7 @@ export async function measureCost(
       { server: gw.child.pid, kafka: ctx.kafkaPid },
     );
     const usPerDoc = round(((cores['server'] ?? 0) * 1e6) / run.docsPerSec, 1);
-    const batches = extra.server === 'fastify' ? '' : await produceCalls(gw.url);
+    const batches = extra.server === 'fastify' ? '' : `; ${await batchFigures(gw.base)}`;
     ctx.log(
       `${id} r${roundNo} at ${rate}/s: ${run.docsPerSec} docs/s, ${usPerDoc} µs CPU per document, ` +
         `p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, cores ${JSON.stringify(cores)}${batches}`,
@@ -72,29 +73,5 @@ export async function measureCost(
     };
   } finally {
     await gw.child.stop();
-  }
-}
-
-/**
- * How the gateway's documents went to Kafka over the run (warm-up included), from its own /metrics: documents per
- * produce call and a call's mean time from send to acknowledgement (time queued inside the client included).
- */
-async function produceCalls(bindingUrl: string): Promise<string> {
-  try {
-    const text = await (await fetch(new URL('/metrics', bindingUrl))).text();
-    const sum = (name: string) =>
-      [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
-        (n, m) => n + Number(m[1]),
-        0,
-      );
-    const calls = sum('tributary_kafka_batch_documents_count');
-    if (calls === 0) return '';
-    const docs = sum('tributary_kafka_batch_documents_sum');
-    const ms =
-      (sum('tributary_kafka_produce_duration_seconds_sum') * 1000) /
-      sum('tributary_kafka_produce_duration_seconds_count');
-    return `; ${round(docs / calls, 1)} documents per produce call, ${round(ms, 2)} ms each`;
-  } catch {
-    return '';
   }
 }

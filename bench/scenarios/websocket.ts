@@ -3,7 +3,7 @@
 // from sending a frame to reading its answer.
 import { type BenchContext, logFile } from '../lib/context.js';
 import { batchBodies, orderPool } from '../lib/documents.js';
-import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
+import { batchFigures, ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
 import { countRecords, createTopics, topicFor } from '../lib/kafka.js';
 import { runLoadProcess } from '../lib/load-process.js';
 import { mib, peakRssBytes } from '../lib/processes.js';
@@ -92,28 +92,5 @@ export async function measureWebSocket(
     return m;
   } finally {
     await gw.child.stop();
-  }
-}
-
-/**
- * Kafka batches as the gateway's /metrics counts them over the whole run (warm-up included): documents per
- * produce call and its mean duration. Tells a window-bound run (few documents per batch, short produce calls,
- * the gateway waiting) from a Kafka-bound one (long produce calls).
- */
-async function batchFigures(url: string): Promise<string> {
-  try {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    const sum = (name: string) =>
-      text
-        .split('\n')
-        .filter((l) => l.startsWith(name))
-        .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-    const batches = sum('tributary_kafka_batch_documents_count');
-    const docs = sum('tributary_kafka_batch_documents_sum');
-    const seconds = sum('tributary_kafka_produce_duration_seconds_sum');
-    if (batches === 0) return 'no batches in /metrics';
-    return `${Math.round(docs / batches)} documents per batch, ${((1000 * seconds) / batches).toFixed(1)} ms per produce call`;
-  } catch (err) {
-    return `no /metrics (${(err as Error).message})`;
   }
 }
