@@ -102,6 +102,7 @@ export async function startGateway(
       lingerMs: config.lingerMs,
       maxBatchBytes: config.batchMaxBytes,
       maxInFlight: config.maxInFlightBatches,
+      holdPartial: producer.oneProducePerBroker,
     },
     metrics.observeBatch,
   );

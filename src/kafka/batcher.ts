@@ -1,6 +1,12 @@
 // Produces documents of concurrent requests together. kafkajs sends one ProduceRequest per send() call and never
 // merges calls, so without this every webhook would pay a full acks=all round trip of its own.
 //
+// With holdPartial, a batch that is not full waits while another is in flight (as Nagle's algorithm holds small
+// segments behind an unacknowledged one), and everything that arrived meanwhile goes in one produce call. For a
+// client that keeps one Produce request on the wire per broker connection (the idempotent @platformatic/kafka)
+// and queues further calls inside it unmerged: small batches sent meanwhile would only queue there, each then a
+// round trip of its own (issue 17). Full batches still go up to maxInFlight at once.
+//
 // Each request is a ticket; it settles exactly once: resolved when Kafka acknowledged all its records, rejected on
 // the first failure or when its deadline passes. Records of a ticket that already settled are dropped before they
 // are sent, so a request answered 503 while Kafka was down does not reach Kafka later.
@@ -15,6 +21,8 @@ export interface BatcherOptions {
   maxBatchBytes: number;
   /** Produce calls in flight at once; further records wait and join the next batch. */
   maxInFlight: number;
+  /** A batch below maxBatchBytes waits until no produce call is in flight (see the top of this file). */
+  holdPartial?: boolean;
 }
 
 export type SendBatch = (records: OutboundRecord[]) => Promise<void>;
@@ -113,7 +121,7 @@ export class Batcher {
 
   /** Sends what is pending now and resolves when nothing is pending or in flight (graceful shutdown). */
   drain(): Promise<void> {
-    this.dispatch();
+    this.dispatch(true);
     if (this.pending.length === 0 && this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
@@ -121,17 +129,27 @@ export class Batcher {
   private schedule(): void {
     if (this.pendingBytes >= this.opts.maxBatchBytes) {
       this.dispatch();
-    } else if (this.lingerTimer === undefined) {
+    } else if (this.lingerTimer === undefined && !this.holding()) {
       this.lingerTimer = setTimeout(() => this.dispatch(), this.opts.lingerMs);
     }
   }
 
-  private dispatch(): void {
+  /** A partial batch waits for the one in flight; afterSend dispatches it (no linger timer meanwhile). */
+  private holding(): boolean {
+    return this.opts.holdPartial === true && this.inFlight > 0;
+  }
+
+  /** `flush`: a partial batch goes even while one is in flight (drain). */
+  private dispatch(flush = false): void {
     if (this.lingerTimer !== undefined) {
       clearTimeout(this.lingerTimer);
       this.lingerTimer = undefined;
     }
-    while (this.inFlight < this.opts.maxInFlight && this.pending.length > 0) {
+    while (
+      this.inFlight < this.opts.maxInFlight &&
+      this.pending.length > 0 &&
+      (flush || !this.holding() || this.pendingBytes >= this.opts.maxBatchBytes)
+    ) {
       const batch = this.takeBatch();
       if (batch.length > 0) this.sendBatch(batch);
     }
