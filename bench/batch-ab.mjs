@@ -6,7 +6,7 @@
 //   taskset -c 1 node_modules/.bin/node bench/batch-ab.mjs BASE_DIST BRANCH_DIST [rounds] [frames per burst]
 //     [compression: lz4 | none] [format: ndjson | array] [ack delay ms] [frames in flight]
 // DOCS_PER_FRAME=1 in the environment for frames of one document (default 100).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +40,7 @@ async function build(dist, name) {
   const { batchBodies } = await imp('bench/lib/documents.js');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'batch-ab-'));
   const catalog = (await loadCatalog(await writeOrdersCatalog(dir, 'ab.orders'))).catalog;
+  rmSync(dir, { recursive: true, force: true }); // loaded: the model holds the compiled schema
   const serializers = producerModule.SERIALIZERS ?? {
     ...platformatic.stringSerializers,
     headerKey: producerModule.headerKeyBytes,

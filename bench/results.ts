@@ -31,6 +31,18 @@ export interface Measurement {
   note?: string;
 }
 
+/**
+ * A paced generator's own health, reported beside the latency it measured: its event-loop delay (p99, max) and how
+ * late requests left it (send lag: time from due to http.request, p99 and max). A tail seen here as well is the
+ * generator's or the machine's, not the server's; it still counts in the latency (measured from due).
+ */
+export interface GeneratorHealth {
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  sendLagP99Ms: number;
+  sendLagMaxMs: number;
+}
+
 export interface CurvePoint {
   /** 'fastify': the bare-route control at half of peak, same client and placement; absent (gateway) in older results. */
   server?: 'gateway' | 'fastify';
@@ -40,8 +52,8 @@ export interface CurvePoint {
   docsPerSec: number;
   latencyMs: LatencyMs;
   non2xx: number;
-  /** The paced client's own event-loop delay and send lag (bench/lib/paced-load.ts); absent in older results. */
-  generator?: { loopDelayP99Ms: number; loopDelayMaxMs: number; sendLagP99Ms: number; sendLagMaxMs: number };
+  /** The paced client's health (bench/lib/paced-load.ts); absent in older results. */
+  generator?: GeneratorHealth;
   /** p99 from the actual send, diagnosis only (the reported p99 runs from when each request was due). */
   fromSendP99Ms?: number;
   /** TCP segments the kernel retransmitted during the step (machine-wide). */

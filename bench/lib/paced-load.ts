@@ -6,6 +6,7 @@
 // omission).
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { GeneratorHealth } from '../results.js';
 import { round } from './processes.js';
 
 export interface PacedLoad {
@@ -24,12 +25,7 @@ export interface PacedLoadResult {
   non2xx: number;
   errors: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
-  /**
-   * The generator's own health, reported beside the latency it measured: its event-loop delay (p99, max) and how
-   * late requests left it (send lag: time from due to http.request, p99 and max). A tail seen here as well is the
-   * generator's or the machine's, not the server's; it still counts in latencyMs (measured from due).
-   */
-  generator: { loopDelayP99Ms: number; loopDelayMaxMs: number; sendLagP99Ms: number; sendLagMaxMs: number };
+  generator: GeneratorHealth;
   /**
    * p99 from when the request actually left the generator: diagnosis only, never the reported figure (it hides the
    * generator's stalls, which a real client would not have). Far below latencyMs.p99 means the tail is the generator.
