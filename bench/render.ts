@@ -206,7 +206,9 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
   out.push('## Scenario 5: scale', '', '### Latency versus load (scenario 1)', '', renderCurve(results), '');
   out.push(
     'Each request is due at start + i / rate and its latency runs from when it was due to its 2xx (acks=all behind ' +
-      "it), so a stall anywhere counts, the generator's own included. Two columns say how much of a tail is the " +
+      "it), so a stall anywhere counts, the generator's own included. Each step first runs 3 s at its own rate in " +
+      'the same generator process, so the measured seconds start with its sockets open and its code warm (before, ' +
+      "a fresh generator's first ticks alone made the p99). Sockets opened counts those opened while measuring. Two columns say how much of a tail is the " +
       "generator's: its longest event-loop delay and the longest a due request waited to leave it, and the p99 " +
       "from when requests actually left it (diagnosis only: it would hide the generator's stalls). The bare " +
       'Fastify row (no Kafka, same client and placement, half of peak) is the control: a tail it shares belongs ' +

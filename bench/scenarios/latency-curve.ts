@@ -21,6 +21,8 @@ function retransmittedSegments(): number {
   return Number(lines[1]!.split(/\s+/)[names.indexOf('RetransSegs')]);
 }
 
+const PACED_WARMUP_SEC = 3;
+
 export const CURVE_SHARES = [0.1, 0.25, 0.5, 0.75, 0.9, 1.0];
 
 async function pacedStep(
@@ -45,7 +47,8 @@ async function pacedStep(
         rate: targetRate,
         maxSockets: ctx.settings.connections,
       },
-      warmupSec: 0,
+      // At the step's own rate, so the measured run starts with the sockets open and the generator warm.
+      warmupSec: PACED_WARMUP_SEC,
       durationSec: Math.max(3, Math.round(ctx.settings.durationSec / 2)),
     },
     pids,
