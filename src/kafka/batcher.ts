@@ -1,11 +1,12 @@
 // Produces documents of concurrent requests together. kafkajs sends one ProduceRequest per send() call and never
 // merges calls, so without this every webhook would pay a full acks=all round trip of its own.
 //
-// With holdPartial, a batch that is not full waits while another is in flight (as Nagle's algorithm holds small
-// segments behind an unacknowledged one), and everything that arrived meanwhile goes in one produce call. For a
-// client that keeps one Produce request on the wire per broker connection (the idempotent @platformatic/kafka)
-// and queues further calls inside it unmerged: small batches sent meanwhile would only queue there, each then a
-// round trip of its own (issue 17). Full batches still go up to maxInFlight at once.
+// A batch that is not full goes only while fewer than partialInFlight produce calls are in flight; beyond that it
+// waits (as Nagle's algorithm holds small segments behind unacknowledged ones) and everything that arrived
+// meanwhile goes in one call. For a client that keeps one Produce request on the wire per broker connection (the
+// idempotent @platformatic/kafka) and queues further calls inside it unmerged, the gateway allows two: one on the
+// wire and one encoded and queued behind it, so the client's encoding overlaps the broker's work; more would only
+// queue there as small requests, each a round trip of its own (issue 17). Full batches go up to maxInFlight.
 //
 // Each request is a ticket; it settles exactly once: resolved when Kafka acknowledged all its records, rejected on
 // the first failure or when its deadline passes. Records of a ticket that already settled are dropped before they
@@ -21,8 +22,8 @@ export interface BatcherOptions {
   maxBatchBytes: number;
   /** Produce calls in flight at once; further records wait and join the next batch. */
   maxInFlight: number;
-  /** A batch below maxBatchBytes waits until no produce call is in flight (see the top of this file). */
-  holdPartial?: boolean;
+  /** A batch below maxBatchBytes goes only while fewer calls are in flight (default maxInFlight; see above). */
+  partialInFlight?: number;
 }
 
 export type SendBatch = (records: OutboundRecord[]) => Promise<void>;
@@ -134,9 +135,9 @@ export class Batcher {
     }
   }
 
-  /** A partial batch waits for the one in flight; afterSend dispatches it (no linger timer meanwhile). */
+  /** A partial batch waits for a call to return; afterSend dispatches it (no linger timer meanwhile). */
   private holding(): boolean {
-    return this.opts.holdPartial === true && this.inFlight > 0;
+    return this.inFlight >= (this.opts.partialInFlight ?? this.opts.maxInFlight);
   }
 
   /** `flush`: a partial batch goes even while one is in flight (drain). */

@@ -46,8 +46,8 @@ const RETRY_MAX_MS = 250;
  * client. Turning idempotence off did not raise WebSocket throughput (docs/s 17.8k/25.3k on vs 19.8k/15.0k off,
  * alternating): the broker answers one connection's requests one at a time anyway. A process's rate is then
  * about documents per request (batchMaxBytes: ~345 bench documents of ~1.5 KB per 512 KiB) over one request's
- * time; more connections (more processes) are what adds requests in parallel. So the batcher holds partial
- * batches while one is in flight (oneProducePerBroker), merging what would have queued here as separate requests.
+ * time; more connections (more processes) are what adds requests in parallel. So the batcher lets at most
+ * two partial batches be in flight (oneProducePerBroker) and merges what would have queued here as more requests.
  */
 export class PlatformaticProducer extends RetryingProducer {
   private readonly producer: StringProducer;

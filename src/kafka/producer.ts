@@ -28,7 +28,7 @@ export interface RecordProducer {
   send(records: OutboundRecord[]): Promise<void>;
   /**
    * True when the client puts one Produce request on the wire per broker connection and queues further send()
-   * calls inside it, each still its own request: the batcher then holds a partial batch while one is in flight.
+   * calls inside it, each still its own request: the batcher then holds partial batches beyond two in flight.
    */
   readonly oneProducePerBroker: boolean;
   close(): Promise<void>;

@@ -96,9 +96,9 @@ describe('Batcher', () => {
     await Promise.all(ps);
   });
 
-  it('with holdPartial, holds a partial batch while one is in flight and sends what waited in one call', async () => {
+  it('with partialInFlight 1, holds a partial batch while one is in flight and sends what waited in one call', async () => {
     const { calls, send } = controlledSend();
-    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 1 << 20, maxInFlight: 5, holdPartial: true });
+    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 1 << 20, maxInFlight: 5, partialInFlight: 1 });
     const ps = [b.produce([rec('r0')], soon())];
     await tick();
     expect(calls).toHaveLength(1);
@@ -116,9 +116,9 @@ describe('Batcher', () => {
     await Promise.all(ps);
   });
 
-  it('with holdPartial, full batches still go up to maxInFlight while one is in flight', async () => {
+  it('with partialInFlight 1, full batches still go up to maxInFlight while one is in flight', async () => {
     const { calls, send } = controlledSend();
-    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 100, maxInFlight: 3, holdPartial: true });
+    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 100, maxInFlight: 3, partialInFlight: 1 });
     const ps = [b.produce([rec('small')], soon())];
     await tick();
     expect(calls).toHaveLength(1);
@@ -138,9 +138,26 @@ describe('Batcher', () => {
     await Promise.all(ps);
   });
 
+  it('with partialInFlight 2, a second partial batch goes behind the first and a third waits for an answer', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 1 << 20, maxInFlight: 5, partialInFlight: 2 });
+    const ps = [];
+    for (let i = 0; i < 4; i++) {
+      ps.push(b.produce([rec(`r${i}`)], soon()));
+      await tick(2);
+    }
+    expect(calls.map((c) => c.records.map((r) => r.value))).toEqual([['r0'], ['r1']]);
+    calls[0]!.resolve();
+    await tick();
+    expect(calls.map((c) => c.records.map((r) => r.value))).toEqual([['r0'], ['r1'], ['r2', 'r3']]);
+    calls[1]!.resolve();
+    calls[2]!.resolve();
+    await Promise.all(ps);
+  });
+
   it('drain() sends a held partial batch at once', async () => {
     const { calls, send } = controlledSend();
-    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 1 << 20, maxInFlight: 2, holdPartial: true });
+    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 1 << 20, maxInFlight: 2, partialInFlight: 1 });
     const first = b.produce([rec('a')], soon());
     await tick();
     const held = b.produce([rec('b')], soon());

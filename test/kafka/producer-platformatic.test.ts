@@ -53,7 +53,7 @@ describe('classifyPlatformaticError', () => {
 });
 
 describe('PlatformaticProducer', () => {
-  it('reports one Produce per broker at a time exactly when idempotent, so the batcher holds partial batches', async () => {
+  it('reports one Produce per broker at a time exactly when idempotent, so the batcher holds partial batches back', async () => {
     const conn = { brokers: ['127.0.0.1:1'], clientId: 'unit', connectionTimeoutMs: 100 };
     const logger = pino({ level: 'silent' });
     for (const idempotent of [true, false]) {
