@@ -102,6 +102,8 @@ export async function startGateway(
       lingerMs: config.lingerMs,
       maxBatchBytes: config.batchMaxBytes,
       maxInFlight: config.maxInFlightBatches,
+      // One call on the wire and one queued behind it in the client (src/kafka/batcher.ts).
+      partialInFlight: producer.oneProducePerBroker ? 2 : config.maxInFlightBatches,
     },
     metrics.observeBatch,
   );

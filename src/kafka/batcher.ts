@@ -1,6 +1,13 @@
 // Produces documents of concurrent requests together. kafkajs sends one ProduceRequest per send() call and never
 // merges calls, so without this every webhook would pay a full acks=all round trip of its own.
 //
+// A batch that is not full goes only while fewer than partialInFlight produce calls are in flight; beyond that it
+// waits (as Nagle's algorithm holds small segments behind unacknowledged ones) and everything that arrived
+// meanwhile goes in one call. For a client that keeps one Produce request on the wire per broker connection (the
+// idempotent @platformatic/kafka) and queues further calls inside it unmerged, the gateway allows two: one on the
+// wire and one encoded and queued behind it, so the client's encoding overlaps the broker's work; more would only
+// queue there as small requests, each a round trip of its own (issue 17). Full batches go up to maxInFlight.
+//
 // Each request is a ticket; it settles exactly once: resolved when Kafka acknowledged all its records, rejected on
 // the first failure or when its deadline passes. Records of a ticket that already settled are dropped before they
 // are sent, so a request answered 503 while Kafka was down does not reach Kafka later.
@@ -15,6 +22,8 @@ export interface BatcherOptions {
   maxBatchBytes: number;
   /** Produce calls in flight at once; further records wait and join the next batch. */
   maxInFlight: number;
+  /** A batch below maxBatchBytes goes only while fewer calls are in flight (default maxInFlight; see above). */
+  partialInFlight?: number;
 }
 
 export type SendBatch = (records: OutboundRecord[]) => Promise<void>;
@@ -113,7 +122,7 @@ export class Batcher {
 
   /** Sends what is pending now and resolves when nothing is pending or in flight (graceful shutdown). */
   drain(): Promise<void> {
-    this.dispatch();
+    this.dispatch(true);
     if (this.pending.length === 0 && this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
@@ -121,17 +130,27 @@ export class Batcher {
   private schedule(): void {
     if (this.pendingBytes >= this.opts.maxBatchBytes) {
       this.dispatch();
-    } else if (this.lingerTimer === undefined) {
+    } else if (this.lingerTimer === undefined && !this.holding()) {
       this.lingerTimer = setTimeout(() => this.dispatch(), this.opts.lingerMs);
     }
   }
 
-  private dispatch(): void {
+  /** A partial batch waits for a call to return; afterSend dispatches it (no linger timer meanwhile). */
+  private holding(): boolean {
+    return this.inFlight >= (this.opts.partialInFlight ?? this.opts.maxInFlight);
+  }
+
+  /** `flush`: a partial batch goes even while one is in flight (drain). */
+  private dispatch(flush = false): void {
     if (this.lingerTimer !== undefined) {
       clearTimeout(this.lingerTimer);
       this.lingerTimer = undefined;
     }
-    while (this.inFlight < this.opts.maxInFlight && this.pending.length > 0) {
+    while (
+      this.inFlight < this.opts.maxInFlight &&
+      this.pending.length > 0 &&
+      (flush || !this.holding() || this.pendingBytes >= this.opts.maxBatchBytes)
+    ) {
       const batch = this.takeBatch();
       if (batch.length > 0) this.sendBatch(batch);
     }

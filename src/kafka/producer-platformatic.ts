@@ -46,12 +46,14 @@ const RETRY_MAX_MS = 250;
  * client. Turning idempotence off did not raise WebSocket throughput (docs/s 17.8k/25.3k on vs 19.8k/15.0k off,
  * alternating): the broker answers one connection's requests one at a time anyway. A process's rate is then
  * about documents per request (batchMaxBytes: ~345 bench documents of ~1.5 KB per 512 KiB) over one request's
- * time; more connections (more processes) are what adds requests in parallel.
+ * time; more connections (more processes) are what adds requests in parallel. So the batcher lets at most
+ * two partial batches be in flight (oneProducePerBroker) and merges what would have queued here as more requests.
  */
 export class PlatformaticProducer extends RetryingProducer {
   private readonly producer: StringProducer;
   protected readonly client = 'platformatic';
   protected override readonly retriesInClient: boolean;
+  override readonly oneProducePerBroker: boolean;
 
   constructor(conn: KafkaConnection, opts: ProducerOptions, logger: Logger) {
     super(opts, logger);
@@ -81,6 +83,8 @@ export class PlatformaticProducer extends RetryingProducer {
     };
     Object.assign(options, platformaticSecurity(conn));
     this.producer = new Producer(options);
+    // The client's own choice, written into the options it was given (2.x: maxInflights 1 when idempotent).
+    this.oneProducePerBroker = (options as { maxInflights?: number }).maxInflights === 1;
   }
 
   /** One Metadata round trip to a bootstrap broker: Kafka answers, like kafkajs's connect(). */

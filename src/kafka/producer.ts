@@ -26,6 +26,11 @@ export interface RecordProducer {
   start(): Promise<void>;
   /** Produces every record with acks=all; rejects with a TributaryError. */
   send(records: OutboundRecord[]): Promise<void>;
+  /**
+   * True when the client puts one Produce request on the wire per broker connection and queues further send()
+   * calls inside it, each still its own request: the batcher then holds partial batches beyond two in flight.
+   */
+  readonly oneProducePerBroker: boolean;
   close(): Promise<void>;
 }
 
@@ -52,6 +57,7 @@ export abstract class RetryingProducer implements RecordProducer {
    * again by send() (a fresh call would carry new sequence numbers, and a batch that had landed would land twice).
    */
   protected readonly retriesInClient: boolean = false;
+  readonly oneProducePerBroker: boolean = false;
   /** Connects the client (resolves once it can produce). */
   protected abstract open(): Promise<void>;
   /** One produce attempt of every record with acks=all, in as few requests as the client makes. */

@@ -96,6 +96,81 @@ describe('Batcher', () => {
     await Promise.all(ps);
   });
 
+  it('with partialInFlight 1, holds a partial batch while one is in flight and sends what waited in one call', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 1 << 20, maxInFlight: 5, partialInFlight: 1 });
+    const ps = [b.produce([rec('r0')], soon())];
+    await tick();
+    expect(calls).toHaveLength(1);
+    for (let i = 1; i < 4; i++) {
+      ps.push(b.produce([rec(`r${i}`)], soon()));
+      await tick(2);
+    }
+    expect(calls).toHaveLength(1); // slots are free, but r1..r3 wait for r0's answer
+    expect(b.stats()).toMatchObject({ pendingRecords: 3, inFlightBatches: 1 });
+    calls[0]!.resolve();
+    await tick();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.records.map((r) => r.value)).toEqual(['r1', 'r2', 'r3']);
+    calls[1]!.resolve();
+    await Promise.all(ps);
+  });
+
+  it('with partialInFlight 1, full batches still go up to maxInFlight while one is in flight', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 100, maxInFlight: 3, partialInFlight: 1 });
+    const ps = [b.produce([rec('small')], soon())];
+    await tick();
+    expect(calls).toHaveLength(1);
+    // three records of ~60 bytes: two full batches (at most one record each fits under 100 bytes) go at once,
+    // and the one left (partial) waits, also because every slot is taken
+    ps.push(b.produce([rec('x'.repeat(60)), rec('y'.repeat(60)), rec('z'.repeat(60))], soon()));
+    await tick();
+    expect(calls.map((c) => c.records.map((r) => r.value[0]))).toEqual([['s'], ['x'], ['y']]);
+    calls[1]!.resolve();
+    await tick();
+    expect(calls).toHaveLength(3); // 'z' alone is partial and two calls are still in flight
+    calls[0]!.resolve();
+    calls[2]!.resolve();
+    await tick();
+    expect(calls.map((c) => c.records.map((r) => r.value[0]))).toEqual([['s'], ['x'], ['y'], ['z']]);
+    calls[3]!.resolve();
+    await Promise.all(ps);
+  });
+
+  it('with partialInFlight 2, a second partial batch goes behind the first and a third waits for an answer', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 1 << 20, maxInFlight: 5, partialInFlight: 2 });
+    const ps = [];
+    for (let i = 0; i < 4; i++) {
+      ps.push(b.produce([rec(`r${i}`)], soon()));
+      await tick(2);
+    }
+    expect(calls.map((c) => c.records.map((r) => r.value))).toEqual([['r0'], ['r1']]);
+    calls[0]!.resolve();
+    await tick();
+    expect(calls.map((c) => c.records.map((r) => r.value))).toEqual([['r0'], ['r1'], ['r2', 'r3']]);
+    calls[1]!.resolve();
+    calls[2]!.resolve();
+    await Promise.all(ps);
+  });
+
+  it('drain() sends a held partial batch at once', async () => {
+    const { calls, send } = controlledSend();
+    const b = new Batcher(send, { lingerMs: 0, maxBatchBytes: 1 << 20, maxInFlight: 2, partialInFlight: 1 });
+    const first = b.produce([rec('a')], soon());
+    await tick();
+    const held = b.produce([rec('b')], soon());
+    await tick();
+    expect(calls).toHaveLength(1);
+    const drained = b.drain();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.records.map((r) => r.value)).toEqual(['b']);
+    calls[0]!.resolve();
+    calls[1]!.resolve();
+    await Promise.all([first, held, drained]);
+  });
+
   it('drain() waits for pending and in-flight batches', async () => {
     const { calls, send } = controlledSend();
     const b = new Batcher(send, { lingerMs: 1000, maxBatchBytes: 1 << 20, maxInFlight: 1 });

@@ -2,9 +2,10 @@
 // partition), map to the same TributaryError codes as kafkajs's (issue 6). Against the broker: producer.test.ts in
 // test/integration.
 import { MultipleErrors, NetworkError, ResponseError, TimeoutError, UserError } from '@platformatic/kafka';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, TributaryError } from '../../src/errors.js';
-import { classifyPlatformaticError } from '../../src/kafka/producer-platformatic.js';
+import { classifyPlatformaticError, PlatformaticProducer } from '../../src/kafka/producer-platformatic.js';
 
 /** What Producer.send rejects with when one broker's ProduceResponse carries a partition error. */
 function produceFailed(...partitionErrors: number[]): MultipleErrors {
@@ -48,5 +49,21 @@ describe('classifyPlatformaticError', () => {
   it('passes a TributaryError through', () => {
     const own = new TributaryError(ERRORS.KAFKA_UNAVAILABLE, 'not connected to Kafka');
     expect(classifyPlatformaticError(own)).toBe(own);
+  });
+});
+
+describe('PlatformaticProducer', () => {
+  it('reports one Produce per broker at a time exactly when idempotent, so the batcher holds partial batches back', async () => {
+    const conn = { brokers: ['127.0.0.1:1'], clientId: 'unit', connectionTimeoutMs: 100 };
+    const logger = pino({ level: 'silent' });
+    for (const idempotent of [true, false]) {
+      const producer = new PlatformaticProducer(
+        conn,
+        { produceTimeoutMs: 1000, reconnectDelayMs: 100, idempotent },
+        logger,
+      );
+      expect(producer.oneProducePerBroker).toBe(idempotent);
+      await producer.close();
+    }
   });
 });
