@@ -120,3 +120,18 @@ export async function batchFigures(url: string): Promise<string> {
     return `no /metrics (${(err as Error).message})`;
   }
 }
+
+/** Produce calls so far and those that took longer than `seconds` (a bucket bound of the histogram). */
+export async function produceCallsOver(
+  url: string,
+  seconds: number,
+): Promise<{ calls: number; over: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (prefix: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(prefix))
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  const calls = value('tributary_kafka_produce_duration_seconds_count');
+  return { calls, over: calls - value(`tributary_kafka_produce_duration_seconds_bucket{le="${seconds}"`) };
+}

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { type BenchContext, logFile } from '../lib/context.js';
 import { orderPool } from '../lib/documents.js';
-import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
+import { ORDERS_PATH, produceCallsOver, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
 import { createTopics, topicFor } from '../lib/kafka.js';
 import { runLoadProcess } from '../lib/load-process.js';
 import type { PacedLoadResult } from '../lib/paced-load.js';
@@ -35,6 +35,9 @@ async function pacedStep(
 ): Promise<CurvePoint> {
   const targetRate = Math.max(1, Math.round(peakDocsPerSec * share));
   const retransBefore = retransmittedSegments();
+  // Diagnosis of a gateway tail: how many of its produce calls (acks=all) took longer than 10 ms in the step.
+  const base = server === 'gateway' ? new URL(url).origin : undefined;
+  const produceBefore = base === undefined ? undefined : await produceCallsOver(base, 0.01);
   const { result: run } = await runLoadProcess<PacedLoadResult>(
     ctx,
     `curve-${server}-${share}`,
@@ -54,12 +57,17 @@ async function pacedStep(
     pids,
   );
   const retransmits = retransmittedSegments() - retransBefore;
+  let produce = '';
+  if (base !== undefined && produceBefore !== undefined) {
+    const after = await produceCallsOver(base, 0.01);
+    produce = `, produce calls ${after.calls - produceBefore.calls} (over 10 ms: ${after.over - produceBefore.over})`;
+  }
   ctx.log(
     `curve ${server} ${Math.round(share * 100)}% (${targetRate}/s): ${run.docsPerSec} docs/s, p50 ${run.latencyMs.p50} ms, ` +
       `p99 ${run.latencyMs.p99} ms (from actual send ${run.fromSendP99Ms}), max ${run.latencyMs.max} ms; generator loop delay p99 ` +
       `${run.generator.loopDelayP99Ms} / max ${run.generator.loopDelayMaxMs} ms, send lag p99 ` +
       `${run.generator.sendLagP99Ms} / max ${run.generator.sendLagMaxMs} ms, sockets opened ${run.socketsOpened}, ` +
-      `TCP retransmits ${retransmits}; load ${os.loadavg()[0]!.toFixed(2)}`,
+      `TCP retransmits ${retransmits}${produce}; load ${os.loadavg()[0]!.toFixed(2)}`,
   );
   return {
     server,
