@@ -9,6 +9,7 @@ import { ORDERS_PATH, produceCallsOver, startGatewayProcess, writeOrdersCatalog 
 import { createTopics, topicFor } from '../lib/kafka.js';
 import { runLoadProcess } from '../lib/load-process.js';
 import type { PacedLoadResult } from '../lib/paced-load.js';
+import { round } from '../lib/processes.js';
 import type { CurvePoint } from '../results.js';
 import { startBareFastify } from './fastify-baseline.js';
 
@@ -23,6 +24,18 @@ function retransmittedSegments(): number {
 
 const PACED_WARMUP_SEC = 3;
 
+/**
+ * Nanoseconds a process's main thread has spent runnable but waiting for a CPU (/proc/<pid>/schedstat, second
+ * field): time the event loop could not run because the core was busy with something else. 0 if unreadable.
+ */
+function runQueueWaitNs(pid: number | undefined): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+
 export const CURVE_SHARES = [0.1, 0.25, 0.5, 0.75, 0.9, 1.0];
 
 async function pacedStep(
@@ -35,6 +48,8 @@ async function pacedStep(
 ): Promise<CurvePoint> {
   const targetRate = Math.max(1, Math.round(peakDocsPerSec * share));
   const retransBefore = retransmittedSegments();
+  const waitBefore = runQueueWaitNs(pids['server']);
+  const stepStarted = performance.now();
   // Diagnosis of a gateway tail: how many of its produce calls (acks=all) took longer than 10 ms in the step.
   const base = server === 'gateway' ? new URL(url).origin : undefined;
   const produceBefore = base === undefined ? undefined : await produceCallsOver(base, 0.01);
@@ -57,6 +72,10 @@ async function pacedStep(
     pids,
   );
   const retransmits = retransmittedSegments() - retransBefore;
+  const waitMsPerSec = round(
+    (runQueueWaitNs(pids['server']) - waitBefore) / 1e6 / ((performance.now() - stepStarted) / 1000),
+    1,
+  );
   let produce = '';
   if (base !== undefined && produceBefore !== undefined) {
     const after = await produceCallsOver(base, 0.01);
@@ -67,7 +86,7 @@ async function pacedStep(
       `p99 ${run.latencyMs.p99} ms (from actual send ${run.fromSendP99Ms}), max ${run.latencyMs.max} ms; generator loop delay p99 ` +
       `${run.generator.loopDelayP99Ms} / max ${run.generator.loopDelayMaxMs} ms, send lag p99 ` +
       `${run.generator.sendLagP99Ms} / max ${run.generator.sendLagMaxMs} ms, sockets opened ${run.socketsOpened}, ` +
-      `TCP retransmits ${retransmits}${produce}; load ${os.loadavg()[0]!.toFixed(2)}`,
+      `TCP retransmits ${retransmits}${produce}, ${server} main thread waiting for a CPU ${waitMsPerSec} ms/s; load ${os.loadavg()[0]!.toFixed(2)}`,
   );
   return {
     server,
