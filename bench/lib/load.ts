@@ -1,7 +1,7 @@
 // HTTP load from this (the runner's) process with autocannon: keep-alive connections, bounded in time, with the
 // bodies cycled so consecutive requests carry different documents (and keys).
 import autocannon from 'autocannon';
-import { round } from './processes.js';
+import { round } from './stats.js';
 
 export interface HttpLoad {
   url: string;

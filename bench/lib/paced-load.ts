@@ -13,7 +13,7 @@
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { GeneratorHealth } from '../results.js';
-import { round } from './processes.js';
+import { round } from './stats.js';
 
 export interface PacedLoad {
   url: string;

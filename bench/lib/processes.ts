@@ -3,6 +3,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { round } from './stats.js';
 
 const TAIL_BYTES = 64 * 1024;
 
@@ -186,11 +187,6 @@ function safeCpu(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function round(value: number, digits = 0): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
 
 export function mib(bytes: number): number {

@@ -2,7 +2,7 @@
 // window of unanswered frames; the time to each frame's answer is its ack latency. Protocol: tributary.v1
 // (README "WebSocket protocol"): every frame is answered once, in order, {"seq": n, "status": "ok", ...}.
 import WebSocket from 'ws';
-import { round } from './processes.js';
+import { round } from './stats.js';
 
 export interface WsLoad {
   url: string;

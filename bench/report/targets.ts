@@ -1,5 +1,5 @@
 // Headline figures: each system's median over rounds, and the issue's targets computed from them.
-import { median } from '../lib/stats.js';
+import { median, round } from '../lib/stats.js';
 import type { BenchResults, Measurement } from '../results.js';
 
 export interface Target {
@@ -43,7 +43,7 @@ export function ratio(results: BenchResults, a: string, b: string): number | und
   const x = summarize(results, a);
   const y = summarize(results, b);
   if (x === undefined || y === undefined || y.docsPerSec === 0) return undefined;
-  return Math.round((x.docsPerSec / y.docsPerSec) * 100) / 100;
+  return round(x.docsPerSec / y.docsPerSec, 2);
 }
 
 /**
@@ -54,12 +54,17 @@ export function ratio(results: BenchResults, a: string, b: string): number | und
 export function usPerDoc(results: BenchResults, id: string): number | undefined {
   const each = results.measurements
     .filter((m) => m.id === id)
-    .map((m) => {
-      const cores = m.cores?.['server'] ?? m.cores?.['client'];
-      return cores === undefined || m.docsPerSec === 0 ? undefined : (cores * 1e6) / m.docsPerSec;
-    })
+    .map(usOf)
     .filter((us): us is number => us !== undefined);
-  return each.length === 0 ? undefined : Math.round(median(each) * 10) / 10;
+  return each.length === 0 ? undefined : round(median(each), 1);
+}
+
+/** One round's CPU µs per document: the server's cores when it has one, else the client's (bare producers). */
+function usOf(m: Measurement | undefined): number | undefined {
+  const cores = m?.cores?.['server'] ?? m?.cores?.['client'];
+  return cores === undefined || m === undefined || m.docsPerSec === 0
+    ? undefined
+    : (cores * 1e6) / m.docsPerSec;
 }
 
 /** Documents per core of `a` against `b`: b's CPU µs per document over a's. */
@@ -67,7 +72,7 @@ export function perCoreRatio(results: BenchResults, a: string, b: string): numbe
   const x = usPerDoc(results, a);
   const y = usPerDoc(results, b);
   if (x === undefined || y === undefined || x === 0) return undefined;
-  return Math.round((y / x) * 100) / 100;
+  return round(y / x, 2);
 }
 
 /**
@@ -79,24 +84,17 @@ export function pairedPerCore(
   a: string,
   b: string,
 ): { ratio: number; min: number; max: number; pairs: number } | undefined {
-  const us = (m: Measurement | undefined) => {
-    const cores = m?.cores?.['server'];
-    return cores === undefined || m === undefined || m.docsPerSec === 0
-      ? undefined
-      : (cores * 1e6) / m.docsPerSec;
-  };
   const ratios: number[] = [];
   for (const x of results.measurements.filter((m) => m.id === a)) {
-    const ux = us(x);
-    const uy = us(results.measurements.find((m) => m.id === b && m.round === x.round));
+    const ux = usOf(x);
+    const uy = usOf(results.measurements.find((m) => m.id === b && m.round === x.round));
     if (ux !== undefined && uy !== undefined && ux > 0) ratios.push(uy / ux);
   }
   if (ratios.length === 0) return undefined;
-  const r2 = (v: number) => Math.round(v * 100) / 100;
   return {
-    ratio: r2(median(ratios)),
-    min: r2(Math.min(...ratios)),
-    max: r2(Math.max(...ratios)),
+    ratio: round(median(ratios), 2),
+    min: round(Math.min(...ratios), 2),
+    max: round(Math.max(...ratios), 2),
     pairs: ratios.length,
   };
 }

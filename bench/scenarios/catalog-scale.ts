@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type BenchContext, logFile } from '../lib/context.js';
 import { startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
-import { mib, round, rssBytes } from '../lib/processes.js';
+import { mib, rssBytes } from '../lib/processes.js';
+import { round } from '../lib/stats.js';
 import type { ScaleResults } from '../results.js';
 
 const BINDINGS_PER_CAPTURE = 100;

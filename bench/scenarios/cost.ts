@@ -7,7 +7,8 @@ import { batchFigures, ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } fr
 import { createTopics, topicFor } from '../lib/kafka.js';
 import type { HttpLoadResult } from '../lib/load.js';
 import { runLoadProcess } from '../lib/load-process.js';
-import { type Child, round } from '../lib/processes.js';
+import type { Child } from '../lib/processes.js';
+import { round } from '../lib/stats.js';
 import type { Measurement } from '../results.js';
 import { startBareFastify } from './fastify-baseline.js';
 

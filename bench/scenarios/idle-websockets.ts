@@ -6,7 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type WebSocket from 'ws';
 import { type BenchContext, logFile } from '../lib/context.js';
 import { ORDERS_PATH, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
-import { mib, round, rssBytes } from '../lib/processes.js';
+import { mib, rssBytes } from '../lib/processes.js';
+import { round } from '../lib/stats.js';
 import { openSocket } from '../lib/ws-load.js';
 import type { ScaleResults } from '../results.js';
 

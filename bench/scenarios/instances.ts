@@ -7,7 +7,8 @@ import { orderPool } from '../lib/documents.js';
 import { ORDERS_PATH, type RunningGateway, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
 import { createTopics, topicFor } from '../lib/kafka.js';
 import { runHttpLoad } from '../lib/load.js';
-import { CpuMeter, round } from '../lib/processes.js';
+import { CpuMeter } from '../lib/processes.js';
+import { round } from '../lib/stats.js';
 import type { InstancesResult } from '../results.js';
 
 export async function measureInstances(

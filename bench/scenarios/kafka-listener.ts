@@ -9,7 +9,8 @@ import { type BenchContext, logFile, waitForOutput } from '../lib/context.js';
 import { orderPool } from '../lib/documents.js';
 import { freePort, startGatewayProcess, writeOrdersCatalog } from '../lib/gateway.js';
 import { countRecords, createTopics, topicFor } from '../lib/kafka.js';
-import { CpuMeter, round, spawnChild } from '../lib/processes.js';
+import { CpuMeter, spawnChild } from '../lib/processes.js';
+import { round } from '../lib/stats.js';
 import type { Measurement } from '../results.js';
 
 const RECORDS = 300_000;

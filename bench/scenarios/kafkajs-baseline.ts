@@ -5,7 +5,8 @@ import path from 'node:path';
 import { type BenchContext, logFile, waitForOutput } from '../lib/context.js';
 import { countRecords, createTopics, topicFor } from '../lib/kafka.js';
 import { pinned, SERVER_CPU } from '../lib/pinning.js';
-import { CpuMeter, mib, round, spawnChild, watchPeakRss } from '../lib/processes.js';
+import { CpuMeter, mib, spawnChild, watchPeakRss } from '../lib/processes.js';
+import { round } from '../lib/stats.js';
 import type { Measurement } from '../results.js';
 
 export const KAFKAJS_BATCH_DOCS = 500;

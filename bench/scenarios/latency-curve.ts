@@ -9,7 +9,7 @@ import { ORDERS_PATH, produceCallsOver, startGatewayProcess, writeOrdersCatalog 
 import { createTopics, topicFor } from '../lib/kafka.js';
 import { runLoadProcess } from '../lib/load-process.js';
 import type { PacedLoadResult } from '../lib/paced-load.js';
-import { round } from '../lib/processes.js';
+import { round } from '../lib/stats.js';
 import type { CurvePoint } from '../results.js';
 import { startBareFastify } from './fastify-baseline.js';
 

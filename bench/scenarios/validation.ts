@@ -15,8 +15,7 @@ import { compileSchema } from '../../src/validate/compiler.js';
 import { compileWithHyperjump } from '../../src/validate/engine-hyperjump.js';
 import type { BenchContext } from '../lib/context.js';
 import { makeOrder, ORDER_SCHEMA } from '../lib/documents.js';
-import { round } from '../lib/processes.js';
-import { median } from '../lib/stats.js';
+import { median, round } from '../lib/stats.js';
 import type { ValidationResult, ValidationRow } from '../results.js';
 
 /** main before issue 13 (the commit its branch started from). */

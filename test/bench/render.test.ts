@@ -57,7 +57,7 @@ describe('bench renderer', () => {
       cores: { server },
       note: 'fixed 2000 requests/s',
     });
-    // Paired ratios 0.5, 0.25, 0.6 (Fastify's second round ran on a busy core): median 0.5, range 0.25–0.6.
+    // Paired ratios 0.5, 0.25, 0.6 (the gateway's second round ran on a busy core: 0.4 cores): median 0.5, range 0.25–0.6.
     const results = {
       ...fixture,
       measurements: [
