@@ -45,6 +45,7 @@ import {
 import { compileWithHyperjump } from './engine-hyperjump.js';
 import { EXACT_KEYWORDS, installExactKeywords } from './exact-keywords.js';
 import { keepSchemaIntegers, mayHoldInexactIntegers, recordDocumentIntegers } from './exact-numbers.js';
+import { oncePerObject } from './per-object.js';
 import { externalReferences, idKeyword, resolveUri, resourceUri } from './references.js';
 import { InvalidPatternError, linearRegExp, UnsupportedPatternError } from './regexp.js';
 import { isKnownKeyword, mapSubschemas, usedFormats, walkSchema } from './vocabulary.js';
@@ -207,19 +208,11 @@ function canonicalJson(value: unknown): string {
   });
 }
 
-// Hashes by schema object: a schema file shared by many collections is one parsed object, and hashing its canonical
-// JSON again for each of them dominated start-up (bench, 1,000 bindings of which 500 share GitHub's 630 KB
-// webhook schema: 18% of the load's CPU). Parsed schemas are never mutated, so the identity is a safe key.
-const hashesByObject = new WeakMap<object, string>();
+// Per schema object: hashing a shared schema's canonical JSON for each collection was 18% of start-up's CPU.
+const hashOf = oncePerObject((schema) => createHash('sha256').update(canonicalJson(schema)).digest('hex'));
 
 function contentHash(schema: SchemaNode): string {
-  if (typeof schema !== 'object') return String(schema);
-  let hash = hashesByObject.get(schema);
-  if (hash === undefined) {
-    hash = createHash('sha256').update(canonicalJson(schema)).digest('hex');
-    hashesByObject.set(schema, hash);
-  }
-  return hash;
+  return typeof schema === 'object' ? hashOf(schema) : String(schema);
 }
 
 /** One schema resource as it is handed to ajv. */
@@ -248,6 +241,13 @@ const PROTOTYPE_NAMES: ReadonlySet<string> = new Set([
 
 /** Whether the schema names, as a document property, something every object inherits (`constructor`). */
 function namesPrototypeProperty(schema: SchemaNode): boolean {
+  return typeof schema === 'object' && prototypeNamesOf(schema);
+}
+
+// Per schema object: this walk of a shared 630 KB schema, once per collection, was a fifth of start-up's CPU.
+const prototypeNamesOf = oncePerObject((schema) => walkForPrototypeNames(schema as SchemaNode));
+
+function walkForPrototypeNames(schema: SchemaNode): boolean {
   let found = false;
   const check = (names: unknown): void => {
     if (Array.isArray(names)) {

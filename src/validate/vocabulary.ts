@@ -79,6 +79,11 @@ const VALUE_KEYWORDS: readonly string[] = [
   'writeOnly',
 ];
 
+// Sets for the walks below: they test every keyword of every node, and a 630 KB schema has ~100,000 of them.
+const ONE_SCHEMA: ReadonlySet<string> = new Set(SCHEMA_KEYWORDS);
+const SCHEMA_ARRAYS: ReadonlySet<string> = new Set(SCHEMA_ARRAY_KEYWORDS);
+const SCHEMA_MAPS: ReadonlySet<string> = new Set(SCHEMA_MAP_KEYWORDS);
+
 const KNOWN_KEYWORDS: ReadonlySet<string> = new Set([
   ...SCHEMA_KEYWORDS,
   ...SCHEMA_ARRAY_KEYWORDS,
@@ -112,10 +117,9 @@ export function mapSubschemas(
     return changed.some((value, index) => value !== values[index]) ? changed : values;
   };
   for (const [keyword, value] of Object.entries(node)) {
-    if (Array.isArray(value) && SCHEMA_ARRAY_KEYWORDS.includes(keyword))
-      set(keyword, value, changeAll(value));
-    else if (SCHEMA_KEYWORDS.includes(keyword)) set(keyword, value, change(value));
-    else if (SCHEMA_MAP_KEYWORDS.includes(keyword) && isObject(value)) {
+    if (Array.isArray(value) && SCHEMA_ARRAYS.has(keyword)) set(keyword, value, changeAll(value));
+    else if (ONE_SCHEMA.has(keyword)) set(keyword, value, change(value));
+    else if (SCHEMA_MAPS.has(keyword) && isObject(value)) {
       let changed: Record<string, unknown> | undefined;
       for (const [name, inner] of Object.entries(value)) {
         const after = change(inner);
@@ -136,10 +140,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The subschemas directly under a schema node, through known keywords only (unknown keywords hold vendor data). */
 export function subschemasOf(node: Record<string, unknown>): unknown[] {
   const found: unknown[] = [];
-  for (const [keyword, value] of Object.entries(node)) {
-    if (SCHEMA_KEYWORDS.includes(keyword)) found.push(value);
-    if (SCHEMA_ARRAY_KEYWORDS.includes(keyword) && Array.isArray(value)) found.push(...value);
-    if (SCHEMA_MAP_KEYWORDS.includes(keyword) && isObject(value)) found.push(...Object.values(value));
+  for (const keyword in node) {
+    if (!Object.hasOwn(node, keyword)) continue;
+    const value = node[keyword];
+    if (ONE_SCHEMA.has(keyword)) found.push(value);
+    if (SCHEMA_ARRAYS.has(keyword) && Array.isArray(value)) for (const v of value) found.push(v);
+    if (SCHEMA_MAPS.has(keyword) && isObject(value))
+      for (const k in value) if (Object.hasOwn(value, k)) found.push(value[k]);
   }
   return found;
 }
