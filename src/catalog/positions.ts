@@ -14,13 +14,19 @@ export type Steps = ReadonlyArray<string | number>;
 
 /** Positions within one parsed file. */
 export class FilePositions {
-  constructor(
-    private readonly document: Document.Parsed,
-    private readonly lines: LineCounter,
-  ) {}
+  private parsed: { document: Document.Parsed; lines: LineCounter } | undefined;
+
+  /** `parse` is called on the first lookup only: a file whose value came from JSON.parse may never need one. */
+  constructor(private readonly parse: () => { document: Document.Parsed; lines: LineCounter }) {}
+
+  private get document(): Document.Parsed {
+    this.parsed ??= this.parse();
+    return this.parsed.document;
+  }
 
   private at(offset: number): Position {
-    const { line, col } = this.lines.linePos(offset);
+    this.parsed ??= this.parse();
+    const { line, col } = this.parsed.lines.linePos(offset);
     return { line, column: col };
   }
 
