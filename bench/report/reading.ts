@@ -33,9 +33,10 @@ export const READING = [
     'once per parsed schema object, not once per collection: `tributary check` of the 1,000-binding catalog ' +
     'went from 10.5 to 4.9 s of CPU. Then the walks for external references and for prototype property names ' +
     '(twice per collection over the 630 KB schema) once per schema object too, and Sets for the keyword tests: ' +
-    '9.6-11.0 -> 5.7-6.8 s of CPU for `check`, spawn to /healthz of `serve` 10.4-11.6 -> 5.9-6.4 s (before/after alternating, ' +
-    "stop 25, a day this shared machine ran ~2x slower); .json schema files read by JSON.parse, the YAML parser only placing problems (GitHub's schema " +
-    "500 -> 15 ms). What is left is mostly ajv compiling GitHub's schema once (~2.6 s alone) and the module graph.",
+    '9.6-11.0 -> 5.7-6.8 s of CPU for `check`, spawn to /healthz of `serve` 10.4-11.6 -> 5.9-6.4 s ' +
+    '(before/after alternating, stop 25, a day this shared machine ran ~2x slower); .json schema files read by ' +
+    "JSON.parse, the YAML parser only placing problems (GitHub's schema 500 -> 15 ms). What is left is mostly " +
+    "ajv compiling GitHub's schema once (~2.6 s alone) and the module graph.",
   '- Kafka client: `@platformatic/kafka` (pure JavaScript) replaced kafkajs as the default producer: as a bare ' +
     "producer it spends ~5 µs of CPU per document against kafkajs's 15-19 µs; the gateway's documents per core " +
     'with each client are in the client table. The fault drills (docs/reliability.md) pass with it. librdkafka ' +

@@ -83,13 +83,14 @@ export async function parseFile(file: string): Promise<Parsed> {
  * a key written twice in one object (JSON.parse keeps the last, silently), integers beyond 2^53.
  */
 function parseJsonText(text: string): Parsed | undefined {
+  if (mayHoldInexactIntegers(text)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (mayHoldInexactIntegers(text) || memberCount(text) !== keyCount(value)) return undefined;
+  if (memberCount(text) !== keyCount(value)) return undefined;
   const positions = new FilePositions(() => {
     const lines = new LineCounter();
     return { document: parseDocument(text, { lineCounter: lines, uniqueKeys: true }), lines };

@@ -12,21 +12,23 @@ export interface Position {
 
 export type Steps = ReadonlyArray<string | number>;
 
+/** A file as the YAML parser read it: what positions are looked up in. */
+type ParsedText = { document: Document.Parsed; lines: LineCounter };
+
 /** Positions within one parsed file. */
 export class FilePositions {
-  private parsed: { document: Document.Parsed; lines: LineCounter } | undefined;
+  private parsed: ParsedText | undefined;
 
   /** `parse` is called on the first lookup only: a file whose value came from JSON.parse may never need one. */
-  constructor(private readonly parse: () => { document: Document.Parsed; lines: LineCounter }) {}
+  constructor(private readonly parse: () => ParsedText) {}
 
-  private get document(): Document.Parsed {
+  private get file(): ParsedText {
     this.parsed ??= this.parse();
-    return this.parsed.document;
+    return this.parsed;
   }
 
   private at(offset: number): Position {
-    this.parsed ??= this.parse();
-    const { line, col } = this.parsed.lines.linePos(offset);
+    const { line, col } = this.file.lines.linePos(offset);
     return { line, column: col };
   }
 
@@ -36,10 +38,10 @@ export class FilePositions {
    * property that is missing) at its nearest written ancestor.
    */
   of(steps: Steps): Position {
-    let node: unknown = this.document.contents;
+    let node: unknown = this.file.document.contents;
     let offset = (node as Node | null)?.range?.[0] ?? 0;
     for (const step of steps) {
-      if (isAlias(node)) node = node.resolve(this.document);
+      if (isAlias(node)) node = node.resolve(this.file.document);
       if (isMap(node)) {
         const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === step);
         if (pair === undefined) break;

@@ -239,15 +239,11 @@ const PROTOTYPE_NAMES: ReadonlySet<string> = new Set([
   '__proto__',
 ]);
 
-/** Whether the schema names, as a document property, something every object inherits (`constructor`). */
-function namesPrototypeProperty(schema: SchemaNode): boolean {
-  return typeof schema === 'object' && prototypeNamesOf(schema);
-}
-
-// Per schema object: this walk of a shared 630 KB schema, once per collection, was a fifth of start-up's CPU.
-const prototypeNamesOf = oncePerObject((schema) => walkForPrototypeNames(schema as SchemaNode));
-
-function walkForPrototypeNames(schema: SchemaNode): boolean {
+/**
+ * Whether the schema names, as a document property, something every object inherits (`constructor`). Per schema
+ * object: this walk of a shared 630 KB schema, once per collection, was a fifth of start-up's CPU.
+ */
+const namesPrototypeProperty = oncePerObject((schema): boolean => {
   let found = false;
   const check = (names: unknown): void => {
     if (Array.isArray(names)) {
@@ -271,7 +267,7 @@ function walkForPrototypeNames(schema: SchemaNode): boolean {
     }
   });
   return found;
-}
+});
 
 /**
  * The root and every resource it reaches through external references, transitively. A reference the lookup
@@ -300,7 +296,9 @@ function gatherGroup(schema: SchemaNode, options: CompileOptions, draft: SchemaD
       pending.push(other);
     }
   }
-  group.own = [root, ...group.others].some((member) => namesPrototypeProperty(member.schema));
+  group.own = [root, ...group.others].some(
+    (member) => typeof member.schema === 'object' && namesPrototypeProperty(member.schema),
+  );
   // Custom meta-schemas matter to the second engine only (ajv judges the root under the draft they are written in).
   let meta = typeof schema === 'object' ? schema['$schema'] : undefined;
   for (let step = 0; step < 8 && typeof meta === 'string' && !draftOfUri(meta); step++) {

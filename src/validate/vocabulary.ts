@@ -5,8 +5,10 @@
 // `additionalItems`; 2019-09 for `$recursiveRef`/`$recursiveAnchor`.
 import { keepSchemaIntegers } from './exact-numbers.js';
 
+// Sets, not arrays: the walks below test every keyword of every node (~100,000 in a 630 KB schema).
+
 /** Keywords whose value is one subschema. */
-const SCHEMA_KEYWORDS: readonly string[] = [
+const SCHEMA_KEYWORDS: ReadonlySet<string> = new Set([
   'additionalItems',
   'additionalProperties',
   'contains',
@@ -19,20 +21,26 @@ const SCHEMA_KEYWORDS: readonly string[] = [
   'then',
   'unevaluatedItems',
   'unevaluatedProperties',
-];
+]);
 
 /** Keywords whose value is an array of subschemas (`items` too, in its draft-07 tuple form). */
-const SCHEMA_ARRAY_KEYWORDS: readonly string[] = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'];
+const SCHEMA_ARRAY_KEYWORDS: ReadonlySet<string> = new Set([
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'prefixItems',
+  'items',
+]);
 
 /** Keywords whose value maps names to subschemas (`dependencies` values may also be arrays of names). */
-const SCHEMA_MAP_KEYWORDS: readonly string[] = [
+const SCHEMA_MAP_KEYWORDS: ReadonlySet<string> = new Set([
   '$defs',
   'definitions',
   'dependencies',
   'dependentSchemas',
   'patternProperties',
   'properties',
-];
+]);
 
 /** Keywords whose value is data or a plain annotation: known, never walked into. */
 const VALUE_KEYWORDS: readonly string[] = [
@@ -79,11 +87,6 @@ const VALUE_KEYWORDS: readonly string[] = [
   'writeOnly',
 ];
 
-// Sets for the walks below: they test every keyword of every node, and a 630 KB schema has ~100,000 of them.
-const ONE_SCHEMA: ReadonlySet<string> = new Set(SCHEMA_KEYWORDS);
-const SCHEMA_ARRAYS: ReadonlySet<string> = new Set(SCHEMA_ARRAY_KEYWORDS);
-const SCHEMA_MAPS: ReadonlySet<string> = new Set(SCHEMA_MAP_KEYWORDS);
-
 const KNOWN_KEYWORDS: ReadonlySet<string> = new Set([
   ...SCHEMA_KEYWORDS,
   ...SCHEMA_ARRAY_KEYWORDS,
@@ -117,9 +120,9 @@ export function mapSubschemas(
     return changed.some((value, index) => value !== values[index]) ? changed : values;
   };
   for (const [keyword, value] of Object.entries(node)) {
-    if (Array.isArray(value) && SCHEMA_ARRAYS.has(keyword)) set(keyword, value, changeAll(value));
-    else if (ONE_SCHEMA.has(keyword)) set(keyword, value, change(value));
-    else if (SCHEMA_MAPS.has(keyword) && isObject(value)) {
+    if (Array.isArray(value) && SCHEMA_ARRAY_KEYWORDS.has(keyword)) set(keyword, value, changeAll(value));
+    else if (SCHEMA_KEYWORDS.has(keyword)) set(keyword, value, change(value));
+    else if (SCHEMA_MAP_KEYWORDS.has(keyword) && isObject(value)) {
       let changed: Record<string, unknown> | undefined;
       for (const [name, inner] of Object.entries(value)) {
         const after = change(inner);
@@ -140,13 +143,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The subschemas directly under a schema node, through known keywords only (unknown keywords hold vendor data). */
 export function subschemasOf(node: Record<string, unknown>): unknown[] {
   const found: unknown[] = [];
-  for (const keyword in node) {
-    if (!Object.hasOwn(node, keyword)) continue;
-    const value = node[keyword];
-    if (ONE_SCHEMA.has(keyword)) found.push(value);
-    if (SCHEMA_ARRAYS.has(keyword) && Array.isArray(value)) for (const v of value) found.push(v);
-    if (SCHEMA_MAPS.has(keyword) && isObject(value))
-      for (const k in value) if (Object.hasOwn(value, k)) found.push(value[k]);
+  for (const [keyword, value] of Object.entries(node)) {
+    if (SCHEMA_KEYWORDS.has(keyword)) found.push(value);
+    if (SCHEMA_ARRAY_KEYWORDS.has(keyword) && Array.isArray(value)) found.push(...value);
+    if (SCHEMA_MAP_KEYWORDS.has(keyword) && isObject(value)) found.push(...Object.values(value));
   }
   return found;
 }
