@@ -102,6 +102,10 @@ export class SchemaCompileError extends Error {
 // code.optimize: false skips ajv's pass over the generated code. Measured (bench, issue 6): GitHub's webhook
 // schema compiles in 0.9 s instead of 2.2 s, and validation speed does not move (GitHub examples 332 vs 337
 // µs/document, the bench's order schema 2.8 vs 2.8 µs), so a catalog is ready more than a second sooner.
+// inlineRefs: 8 inlines only small $ref targets (at most 8 keywords) and calls a function for the rest; ajv's
+// default inlines every non-recursive target at each use, which multiplies GitHub's shared definitions.
+// Measured (one process, cold, issue 17): GitHub's schema compiles in ~0.4 s instead of ~1.0 s, the first
+// document in 60 instead of 250 ms, and its accepted examples validate in ~250 instead of ~315 µs each.
 const AJV_OPTIONS: Options = {
   strict: false,
   validateFormats: true,
@@ -111,6 +115,7 @@ const AJV_OPTIONS: Options = {
   unicodeRegExp: true,
   logger: false,
   code: { regExp: linearRegExp, optimize: false },
+  inlineRefs: 8,
 };
 
 // ajv-draft-04 is CommonJS with `exports.default`: under NodeNext its default import is the module object.
