@@ -109,6 +109,10 @@ function overlap(a: PathTemplate, b: PathTemplate): string | undefined {
  */
 export function checkPathCollisions(claims: readonly PathClaim[], log: ProblemLog): void {
   const byShape = new Map<string, PathClaim>();
+  // Two paths without parameters match the same requests only when their shapes are equal (byShape finds that),
+  // so a literal path is compared only with the earlier ones that have parameters: linear for a catalog of
+  // literal paths, where comparing every pair was 6% of a 1,000-binding start-up (issue 17).
+  const withParams: PathClaim[] = [];
   for (const claim of claims) {
     const shape = pathShape(claim.template);
     const earlier = byShape.get(shape);
@@ -122,7 +126,8 @@ export function checkPathCollisions(claims: readonly PathClaim[], log: ProblemLo
       );
       continue;
     }
-    for (const other of byShape.values()) {
+    const parameterised = claim.template.params.length > 0;
+    for (const other of parameterised ? byShape.values() : withParams) {
       const example = overlap(claim.template, other.template);
       if (example) {
         log.warn(
@@ -132,6 +137,7 @@ export function checkPathCollisions(claims: readonly PathClaim[], log: ProblemLo
       }
     }
     byShape.set(shape, claim);
+    if (parameterised) withParams.push(claim);
   }
 }
 

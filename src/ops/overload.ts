@@ -4,7 +4,7 @@
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Binding } from '../catalog/model.js';
 import { ERRORS, TributaryError } from '../errors.js';
@@ -55,10 +55,11 @@ async function registerRateLimits(
   redisUrl: string | undefined,
   logger: Logger,
 ): Promise<RateGate> {
+  // ioredis is imported only when a Redis is configured: ~70 ms of start-up otherwise (issue 17).
   const redis =
     redisUrl === undefined
       ? undefined
-      : new Redis(redisUrl, {
+      : new (await import('ioredis')).Redis(redisUrl, {
           // Short bounds: a limit check must not hold a webhook longer than Kafka would.
           connectTimeout: 1000,
           commandTimeout: 500,
