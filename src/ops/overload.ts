@@ -4,7 +4,6 @@
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Binding } from '../catalog/model.js';
 import { ERRORS, TributaryError } from '../errors.js';
