@@ -101,4 +101,12 @@ describe('checkPathCollisions', () => {
       "path '/a/{x}' overlaps '/a/b' of one (one): requests such as '/a/b' match both and go to the one whose literal segment comes first",
     ]);
   });
+  it('warns about a literal path after a template it overlaps, and compares literal paths by shape only', () => {
+    const log = new ProblemLog();
+    checkPathCollisions([claim('/a/{x}', 'one'), claim('/c/d', 'two'), claim('/a/b', 'three')], log);
+    expect(log.problems).toEqual([]);
+    expect(log.warnings.map((warning) => warning.message)).toEqual([
+      "path '/a/b' overlaps '/a/{x}' of one (one): requests such as '/a/b' match both and go to the one whose literal segment comes first",
+    ]);
+  });
 });
