@@ -52,3 +52,36 @@ describe('decodeFrame', () => {
     expect(codeOf(() => decode(text))).toBe(code);
   });
 });
+
+describe('decodeFrame tells NDJSON from one JSON value by its first line', () => {
+  const errorOf = (text: string) => {
+    try {
+      return { docs: decode(text) };
+    } catch (err) {
+      const e = err as TributaryError;
+      return { code: e.code, message: e.message };
+    }
+  };
+
+  it.each([
+    // First line a document by itself: NDJSON, its errors named by document.
+    ['{"a":1}\n{"a":2}', { docs: [{ a: 1 }, { a: 2 }] }],
+    ['\n\n  {"a":1}\r\n{"a":2}\n', { docs: [{ a: 1 }, { a: 2 }] }],
+    ['[{"a":1}]\n{"a":2}', { code: 'TRIB_DECODE_NOT_AN_OBJECT' }],
+    ['{"a":1}\n{"__proto__":{}}', { code: 'TRIB_DECODE_FORBIDDEN_KEY', message: /^document 1: / }],
+    // First line no JSON value by itself: one JSON value, or the JSON error of the whole text.
+    ['{\n"a":1}', { docs: [{ a: 1 }] }],
+    ['[\n{"a":1},\n{"a":2}\n]', { docs: [{ a: 1 }, { a: 2 }] }],
+    ['{"a":\n1}\n{"b":2}', { code: 'TRIB_DECODE_INVALID_JSON', message: /^(?!document)/ }],
+    // First line valid JSON but refused as a document (a forbidden key): reported as the whole text's JSON error,
+    // as the NDJSON reading is not what the sender meant.
+    ['{"__proto__":{}}\n{"a":1}', { code: 'TRIB_DECODE_INVALID_JSON', message: /^(?!document)/ }],
+  ])('%j', (text, expected) => {
+    const got = errorOf(text);
+    if ('docs' in expected) expect(got).toEqual(expected);
+    else {
+      expect(got.code).toBe(expected.code);
+      if (expected.message !== undefined) expect(got.message).toMatch(expected.message);
+    }
+  });
+});
