@@ -214,7 +214,12 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
       'Fastify row (no Kafka, same client and placement, half of peak) is the control: a tail it shares belongs ' +
       'to the machine, for instance other processes on a pinned core (a pinned process cannot move to the idle ' +
       'one). TCP retransmits are counted machine-wide over the step; on loopback ' +
-      'each one is a stall of at least the 200 ms retransmission timeout floor.',
+      'each one is a stall of at least the 200 ms retransmission timeout floor. Two more columns say how much is ' +
+      "Kafka's and the machine's: the gateway's produce calls (acks=all, from its /metrics histogram) that took " +
+      'over 10 ms, and the milliseconds per second the server process was ready to run but waited for a CPU ' +
+      '(/proc/<pid>/schedstat; the broker and other users share its core). A document waits for the produce ' +
+      'call it rides in, and one broker connection answers its Produce requests in order, so each call over 10 ms ' +
+      'holds every document that arrived meanwhile: once about 1% of calls take over 10 ms, so does the p99.',
     '',
   );
   out.push('### A catalog of many bindings', '');

@@ -58,6 +58,11 @@ export interface CurvePoint {
   fromSendP99Ms?: number;
   /** TCP segments the kernel retransmitted during the step (machine-wide). */
   retransmits?: number;
+  /** The gateway's produce calls (acks=all) in the step, and those over 10 ms: Kafka's share of a tail. */
+  produceCalls?: number;
+  produceCallsOver10ms?: number;
+  /** Milliseconds per second the server's main thread was runnable but waiting for a CPU (/proc schedstat). */
+  cpuWaitMsPerSec?: number;
 }
 
 export interface ScaleResults {

@@ -22,6 +22,15 @@ export const READING = [
     'document moves much less, and the per-core target is computed from it.',
   '- **Closed-loop load.** Scenario 1 keeps a fixed number of requests in flight, so latency there is queueing ' +
     '(connections / throughput); the latency curve uses fixed rates instead and is the one to read for latency.',
+  "- **What the latency tail is made of here.** A diagnosis run (stop 29; the gateway's lean webhook path " +
+    'instrumented by hand, not committed, paced load at 1,000 and 4,000 webhooks/s, 11 s per step) found the ' +
+    "gateway's own time from request to answer at p50 1.9-3.2 ms and p99 11-27 ms. Its parts: reading the body " +
+    'p99 0.1 ms; its V8 GC pauses 1.7 ms on average, none over 10 ms; its produce calls (acks=all) 60-96% under ' +
+    "2 ms but 0.4-2.6% over 10 ms, at 10% of peak as at 50%. Moving the broker to the generator's core " +
+    '(`TRIBUTARY_BENCH_CURVE_BROKER_CPU=0`) cut the time the gateway waited for its CPU from 89-131 to 30-57 ms per ' +
+    'second but left the p99 the paced client saw at 20-30 ms; the broker on ZGC instead of G1 changed nothing. So on two cores ' +
+    "shared by broker, generator and gateway the p99 is the broker's and the scheduler's tail; the curve's last " +
+    'two columns show it per step.',
   '',
   '### Made faster with this bench (issue 6)',
   '',
@@ -75,6 +84,12 @@ export const READING = [
     'at load average 5.7-7.4). No Kafka client in these figures: with it the ratio is lower (the fixed-rate ' +
     'rows). Script: bench/webhook-ab.mjs; `TRIBUTARY_LEAN_WEBHOOKS=false` ' +
     'turns it off for A/B runs.',
+  '- Issue 17, WebSocket frames (src/decode/frame.ts): a frame is NDJSON when its first line is a JSON value by ' +
+    'itself (then it cannot be one JSON value), instead of trying the whole frame as JSON first. That failed ' +
+    'JSON.parse cost ~33 µs on a fresh 100 KB string (7 µs when V8 sees the same string again, which is why a ' +
+    'loop over one string hides it): decodeFrame of a frame of 100 bench documents 408-410 -> 373-377 µs ' +
+    '(-8%, in-process, alternating, 3 rounds), ~0.35 µs of the ~32 µs per WebSocket document. Answers and ' +
+    'error codes are unchanged (test/decode/frame.test.ts passes on both).',
   '- Kept after measuring: `--linger-ms 2`. 0 and 2 measure alike within the spread of repeated rounds (0 ' +
     'sometimes a little ahead, with smaller batches and more CPU per document); 5 and 10 cost throughput at a ' +
     'fixed number of senders (see the linger table).',

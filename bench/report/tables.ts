@@ -131,6 +131,10 @@ export function renderCurve(results: BenchResults): string {
     p.fromSendP99Ms ?? '-',
     gen(p),
     p.retransmits ?? '-',
+    p.produceCalls === undefined || p.produceCallsOver10ms === undefined
+      ? '-'
+      : `${num(p.produceCallsOver10ms)} of ${num(p.produceCalls)}`,
+    p.cpuWaitMsPerSec ?? '-',
     p.non2xx,
   ]);
   return `${chart}\n\n${table(
@@ -143,6 +147,8 @@ export function renderCurve(results: BenchResults): string {
       'p99 from actual send ms (diagnosis)',
       'generator loop delay / send lag, max ms',
       'TCP retransmits',
+      'produce calls over 10 ms',
+      'server waiting for a CPU, ms/s',
       'non-2xx',
     ],
     rows,

@@ -77,9 +77,14 @@ async function pacedStep(
     1,
   );
   let produce = '';
+  let calls: { produceCalls: number; produceCallsOver10ms: number } | undefined;
   if (base !== undefined && produceBefore !== undefined) {
     const after = await produceCallsOver(base, 0.01);
-    produce = `, produce calls ${after.calls - produceBefore.calls} (over 10 ms: ${after.over - produceBefore.over})`;
+    calls = {
+      produceCalls: after.calls - produceBefore.calls,
+      produceCallsOver10ms: after.over - produceBefore.over,
+    };
+    produce = `, produce calls ${calls.produceCalls} (over 10 ms: ${calls.produceCallsOver10ms})`;
   }
   ctx.log(
     `curve ${server} ${Math.round(share * 100)}% (${targetRate}/s): ${run.docsPerSec} docs/s, p50 ${run.latencyMs.p50} ms, ` +
@@ -98,6 +103,8 @@ async function pacedStep(
     generator: run.generator,
     fromSendP99Ms: run.fromSendP99Ms,
     retransmits,
+    ...calls,
+    cpuWaitMsPerSec: waitMsPerSec,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   VALIDATION_END,
   VALIDATION_START,
 } from '../../bench/render.js';
+import { renderCurve } from '../../bench/report/tables.js';
 import type { BenchResults } from '../../bench/results.js';
 
 const fixture = JSON.parse(
@@ -158,5 +159,28 @@ describe('bench renderer', () => {
     expect(md).toContain('| tree | refused | 40.00 |  | hyperjump |');
     expect(md).toContain('commit abc1234');
     expect(renderValidation(fixture, 'x')).toContain('_Not measured in this run._');
+  });
+});
+
+describe('latency curve table', () => {
+  it("puts Kafka's and the machine's share of each step's tail beside its p99", () => {
+    const point = {
+      targetRate: 1000,
+      share: 0.5,
+      docsPerSec: 1000,
+      latencyMs: { p50: 3, p99: 21 },
+      non2xx: 0,
+      produceCalls: 3470,
+      produceCallsOver10ms: 20,
+      cpuWaitMsPerSec: 123.6,
+    };
+    const older = { targetRate: 2000, share: 1, docsPerSec: 2000, latencyMs: { p50: 4, p99: 30 }, non2xx: 0 };
+    const text = renderCurve({ ...fixture, curve: [point, older] } as BenchResults);
+    const header = text.split('\n').find((l) => l.startsWith('| share of peak'))!;
+    expect(header).toContain('produce calls over 10 ms');
+    expect(header).toContain('server waiting for a CPU, ms/s');
+    expect(text).toMatch(/\| 50% +\|.*\| 20 of 3,470 +\| 123\.6 +\| 0 +\|/);
+    // Results from before these columns render a dash, not a made-up figure.
+    expect(text).toMatch(/\| 100% +\|.*\| - +\| - +\| 0 +\|/);
   });
 });
