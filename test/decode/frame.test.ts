@@ -63,7 +63,8 @@ describe('decodeFrame tells NDJSON from one JSON value by its first line', () =>
     }
   };
 
-  it.each([
+  type Expected = { docs: unknown[] } | { code: string; message?: RegExp };
+  it.each<[string, Expected]>([
     // First line a document by itself: NDJSON, its errors named by document.
     ['{"a":1}\n{"a":2}', { docs: [{ a: 1 }, { a: 2 }] }],
     ['\n\n  {"a":1}\r\n{"a":2}\n', { docs: [{ a: 1 }, { a: 2 }] }],
@@ -77,7 +78,7 @@ describe('decodeFrame tells NDJSON from one JSON value by its first line', () =>
     // as the NDJSON reading is not what the sender meant.
     ['{"__proto__":{}}\n{"a":1}', { code: 'TRIB_DECODE_INVALID_JSON', message: /^(?!document)/ }],
   ])('%j', (text, expected) => {
-    const got = errorOf(text);
+    const got: { docs?: unknown[]; code?: string; message?: string } = errorOf(text);
     if ('docs' in expected) expect(got).toEqual(expected);
     else {
       expect(got.code).toBe(expected.code);
