@@ -26,11 +26,11 @@ export const READING = [
     'instrumented by hand, not committed, paced load at 1,000 and 4,000 webhooks/s, 11 s per step) found the ' +
     "gateway's own time from request to answer at p50 1.9-3.2 ms and p99 11-27 ms. Its parts: reading the body " +
     'p99 0.1 ms; its V8 GC pauses 1.7 ms on average, none over 10 ms; its produce calls (acks=all) 60-96% under ' +
-    "2 ms but 0.4-2.6% over 10 ms, at 10% of peak as at 50%. Moving the broker to the generator's core " +
+    "2 ms but 0.4-2.6% over 10 ms, at 1,000/s as at 4,000/s. Moving the broker to the generator's core " +
     '(`TRIBUTARY_BENCH_CURVE_BROKER_CPU=0`) cut the time the gateway waited for its CPU from 89-131 to 30-57 ms per ' +
     'second but left the p99 the paced client saw at 20-30 ms; the broker on ZGC instead of G1 changed nothing. So on two cores ' +
-    "shared by broker, generator and gateway the p99 is the broker's and the scheduler's tail; the curve's last " +
-    'two columns show it per step.',
+    "shared by broker, generator and gateway the p99 is the broker's and the scheduler's tail; the curve's " +
+    'produce-call and CPU-wait columns show it per step.',
   '',
   '### Made faster with this bench (issue 6)',
   '',
