@@ -47,9 +47,11 @@ async function build(dist, name) {
   };
   const partitioner = platformatic.compatibilityPartitioner;
   // What Producer#send and createRecordsBatch do per record (dist/clients/producer/producer.js #send).
+  // Builds whose producer hands the client its messages itself (toMessages) do so here too.
+  const toMessages = producerModule.toMessages ?? ((records) => records);
   const send = async (records) => {
     const messages = [];
-    for (const message of records) {
+    for (const message of toMessages(records)) {
       const headers =
         message.headers instanceof Map ? message.headers : new Map(Object.entries(message.headers));
       const serialized = new Map();

@@ -228,17 +228,17 @@ export function renderBenchmarks(results: BenchResults, source: string): string 
     c === undefined
       ? '_Not measured in this run._'
       : table(
-          ['Catalog', 'spawn to ready', 'RSS when ready'],
+          ['Catalog', 'spawn to ready (median, range)', 'RSS when ready'],
           [
             [
               `${c.bindings} bindings: ${c.sharedSchemaBindings} on collections sharing GitHub's webhook schema ` +
                 `(@octokit/webhooks-schemas), ${c.smallSchemaBindings} on small distinct schemas`,
-              `${(c.readyMs / 1000).toFixed(2)} s`,
+              startTimes(c.readyMs, c.readyMsEach),
               `${c.rssMiB} MiB`,
             ],
             [
               '1 binding (same machine, same run)',
-              `${(c.baselineReadyMs / 1000).toFixed(2)} s`,
+              startTimes(c.baselineReadyMs, c.baselineReadyMsEach),
               `${c.baselineRssMiB} MiB`,
             ],
           ],
@@ -508,4 +508,11 @@ function compressionRows(results: BenchResults): string | undefined {
     ],
     rows,
   );
+}
+
+/** A start-up figure: the median, and the range of the starts when there were several. */
+function startTimes(medianMs: number, eachMs: number[] | undefined): string {
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  if (eachMs === undefined || eachMs.length < 2) return `${s(medianMs)} s`;
+  return `${s(medianMs)} s (${s(Math.min(...eachMs))}–${s(Math.max(...eachMs))}, ${eachMs.length} starts)`;
 }

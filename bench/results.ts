@@ -70,11 +70,14 @@ export interface ScaleResults {
     bindings: number;
     sharedSchemaBindings: number;
     smallSchemaBindings: number;
-    /** Spawn of `tributary serve` to the first 200 on /readyz. */
+    /** Spawn of `tributary serve` to the first 200 on /readyz: the median of the starts. */
     readyMs: number;
+    /** Every start's figure (absent in results from before 2026-12-04: one start). */
+    readyMsEach?: number[];
     rssMiB: number;
-    /** A one-binding catalog on the same machine, for comparison. */
+    /** A one-binding catalog on the same machine, for comparison, started alternately with the big one. */
     baselineReadyMs: number;
+    baselineReadyMsEach?: number[];
     baselineRssMiB: number;
   };
   idleWebSockets?: {

@@ -208,7 +208,13 @@ export function computeTargets(results: BenchResults): Target[] {
     {
       name: `Start-up with ${catalog?.bindings ?? 1000} bindings (spawn to ready)`,
       goal: '≤ 3 s',
-      measured: catalog === undefined ? why('catalog', 'no run') : `${(catalog.readyMs / 1000).toFixed(2)} s`,
+      measured:
+        catalog === undefined
+          ? why('catalog', 'no run')
+          : `${(catalog.readyMs / 1000).toFixed(2)} s` +
+            (catalog.readyMsEach && catalog.readyMsEach.length > 1
+              ? ` (median of ${catalog.readyMsEach.length} starts, ${catalog.readyMsEach.map((ms) => (ms / 1000).toFixed(2)).join(', ')})`
+              : ''),
       met: catalog === undefined ? undefined : catalog.readyMs <= 3000,
     },
   ];

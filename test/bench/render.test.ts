@@ -101,6 +101,25 @@ describe('bench renderer', () => {
     expect(byName('Start-up with 1000 bindings')).toMatchObject({ measured: '3.40 s', met: false });
   });
 
+  it('takes start-up as the median of several starts and shows each', () => {
+    const scale = {
+      ...fixture.scale,
+      catalog: {
+        ...fixture.scale.catalog!,
+        readyMs: 2400,
+        readyMsEach: [3900, 2400, 2200],
+        baselineReadyMs: 900,
+        baselineReadyMsEach: [900, 1200, 850],
+      },
+    };
+    const results = { ...fixture, scale };
+    const startUp = computeTargets(results).find((t) => t.name.startsWith('Start-up with 1000'))!;
+    expect(startUp).toMatchObject({ measured: '2.40 s (median of 3 starts, 3.90, 2.40, 2.20)', met: true });
+    const md = renderBenchmarks(results, 'bench/results/fixture.json');
+    expect(md).toContain('| 2.40 s (2.20–3.90, 3 starts) |');
+    expect(md).toContain('| 0.90 s (0.85–1.20, 3 starts) |');
+  });
+
   it('renders every section with machine, versions and settings', () => {
     const md = renderBenchmarks(fixture, 'bench/results/fixture.json');
     expect(md.startsWith('# Benchmarks\n')).toBe(true);

@@ -5,7 +5,13 @@ import { MultipleErrors, NetworkError, ResponseError, TimeoutError, UserError } 
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, TributaryError } from '../../src/errors.js';
-import { classifyPlatformaticError, PlatformaticProducer } from '../../src/kafka/producer-platformatic.js';
+import {
+  classifyPlatformaticError,
+  PlatformaticProducer,
+  SERIALIZERS,
+  toMessages,
+} from '../../src/kafka/producer-platformatic.js';
+import type { OutboundRecord } from '../../src/kafka/record.js';
 
 /** What Producer.send rejects with when one broker's ProduceResponse carries a partition error. */
 function produceFailed(...partitionErrors: number[]): MultipleErrors {
@@ -65,5 +71,48 @@ describe('PlatformaticProducer', () => {
       expect(producer.oneProducePerBroker).toBe(idempotent);
       await producer.close();
     }
+  });
+});
+
+describe('toMessages', () => {
+  const record = (binding: string, uuid: string): OutboundRecord => ({
+    topic: 'acme.orders',
+    key: '["o-1"]',
+    value: '{"id":"o-1"}',
+    headers: {
+      'content-type': 'application/json',
+      'tributary-capture': 'acme/shop',
+      'tributary-binding': binding,
+      'tributary-uuid': uuid,
+    },
+  });
+
+  it('hands the client the same header bytes, in order, the per-catalog values encoded once', () => {
+    const records = [record('orders', 'u-1'), record('orders', 'u-2'), record('refunds', 'u-3')];
+    const messages = toMessages(records);
+    expect(messages).toHaveLength(3);
+    messages.forEach((m, i) => {
+      const r = records[i]!;
+      expect([m.topic, m.key, m.value]).toEqual([r.topic, r.key, r.value]);
+      const headers = m.headers as Map<string, string | Buffer>;
+      expect([...headers.keys()]).toEqual(Object.keys(r.headers));
+      for (const [name, value] of headers) {
+        expect(SERIALIZERS.headerValue(value)?.toString('utf8')).toBe(r.headers[name]);
+      }
+      // Ids are the record's own: left as text for the client's serializer.
+      expect(headers.get('tributary-uuid')).toBe(r.headers['tributary-uuid']);
+    });
+    const [a, b, c] = messages.map((m) => m.headers as Map<string, string | Buffer>);
+    expect(Buffer.isBuffer(a!.get('tributary-binding'))).toBe(true);
+    expect(a!.get('tributary-binding')).toBe(b!.get('tributary-binding'));
+    expect(c!.get('tributary-binding')).not.toBe(a!.get('tributary-binding'));
+    expect(a!.get('content-type')).toBe(c!.get('content-type'));
+  });
+
+  it('passes encoded header values through and encodes text as UTF-8', () => {
+    const bytes = Buffer.from('é');
+    expect(SERIALIZERS.headerValue(bytes)).toBe(bytes);
+    expect(SERIALIZERS.headerValue('é')).toEqual(bytes);
+    expect(SERIALIZERS.headerValue(undefined)).toBeUndefined();
   });
 });
