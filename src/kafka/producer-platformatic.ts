@@ -99,8 +99,7 @@ export class PlatformaticProducer extends RetryingProducer {
 
   protected async produce(records: OutboundRecord[]): Promise<void> {
     try {
-      // It builds its own messages from ours (2.12.1 send() never writes to the objects it is given), so a retry
-      // can hand over the same records.
+      // Fresh messages per call; the client's own retries reuse them (2.12.1 send() never writes to them).
       await this.producer.send({ messages: toMessages(records), acks: ProduceAcks.ALL });
     } catch (err) {
       // Leaders may have moved or a broker died: the next send asks Kafka again instead of trusting the cache.
@@ -127,11 +126,15 @@ const HEADER_KEYS = new Map<string, Buffer>();
 const MAX_HEADER_KEYS = 64;
 
 export function headerKeyBytes(key?: string): Buffer | undefined {
-  if (typeof key !== 'string') return undefined;
-  let bytes = HEADER_KEYS.get(key);
+  return typeof key === 'string' ? encodedOnce(HEADER_KEYS, MAX_HEADER_KEYS, key) : undefined;
+}
+
+/** UTF-8 bytes of `text`, kept in `cache` while it holds fewer than `limit` (past that, encoded each time). */
+function encodedOnce(cache: Map<string, Buffer>, limit: number, text: string): Buffer {
+  let bytes = cache.get(text);
   if (bytes === undefined) {
-    bytes = Buffer.from(key, 'utf8');
-    if (HEADER_KEYS.size < MAX_HEADER_KEYS) HEADER_KEYS.set(key, bytes);
+    bytes = Buffer.from(text, 'utf8');
+    if (cache.size < limit) cache.set(text, bytes);
   }
   return bytes;
 }
@@ -177,21 +180,14 @@ export function toMessages(
     const headers = new Map<string, string | Buffer>();
     for (const name in record.headers) {
       const value = record.headers[name]!;
-      headers.set(name, CONSTANT_HEADERS.has(name) ? constantBytes(value) : value);
+      headers.set(
+        name,
+        CONSTANT_HEADERS.has(name) ? encodedOnce(CONSTANT_VALUES, MAX_CONSTANT_VALUES, value) : value,
+      );
     }
     messages[i] = { topic: record.topic, key: record.key, value: record.value, headers };
   }
   return messages;
-}
-
-function constantBytes(value: string): string | Buffer {
-  let bytes = CONSTANT_VALUES.get(value);
-  if (bytes === undefined) {
-    if (CONSTANT_VALUES.size >= MAX_CONSTANT_VALUES) return value;
-    bytes = Buffer.from(value, 'utf8');
-    CONSTANT_VALUES.set(value, bytes);
-  }
-  return bytes;
 }
 
 /**
