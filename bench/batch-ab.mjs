@@ -45,7 +45,7 @@ async function build(dist, name) {
     ...platformatic.stringSerializers,
     headerKey: producerModule.headerKeyBytes,
   };
-  const partitioner = platformatic.compatibilityPartitioner;
+  const partitioner = producerModule.PARTITIONER ?? platformatic.compatibilityPartitioner;
   // What Producer#send and createRecordsBatch do per record (dist/clients/producer/producer.js #send).
   // Builds whose producer hands the client its messages itself (toMessages) do so here too.
   const toMessages = producerModule.toMessages ?? ((records) => records);
