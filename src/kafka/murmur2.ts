@@ -22,8 +22,7 @@ export function murmur2(data: Uint8Array): number {
   if (rest >= 1) h = Math.imul(h ^ data[whole]!, M);
   h ^= h >>> 13;
   h = Math.imul(h, M);
-  h ^= h >>> 15;
-  return h | 0;
+  return h ^ (h >>> 15);
 }
 
 /** Java's (and kafkajs's) choice of partition for a key: the sign bit masked, so every key lands where theirs do. */

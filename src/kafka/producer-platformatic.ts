@@ -146,6 +146,7 @@ export function headerValueBytes(value?: string | Buffer): Buffer | undefined {
   return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
 }
 
+/** The partitioner the producer hands the client (bench/batch-ab.mjs does what the client does with it). */
 export const PARTITIONER = javaCompatiblePartitioner;
 
 export const SERIALIZERS: Serializers<string, string, string, string | Buffer> = {

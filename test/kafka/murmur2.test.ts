@@ -29,5 +29,6 @@ describe('murmur2', () => {
 
   it('sends a record without a key to partition 0, as the client does', () => {
     expect(javaCompatiblePartitioner(undefined, undefined)).toBe(0);
+    expect(compatibilityPartitioner({ topic: 'orders' }, undefined)).toBe(0);
   });
 });
