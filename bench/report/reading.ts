@@ -6,8 +6,9 @@ export const READING = [
   '',
   '- **Per document, the gateway does much more than its baselines.** Beyond parsing (all the bare Fastify ' +
     "route does) it validates against the schema, stamps `_meta` (UUIDv7, receive time) into the sender's text, " +
-    'extracts the key, builds a Kafka record with six headers, encodes and sends it (CRC-32C native, from the client’s optional @node-rs/crc32), ' +
-    'waits for the acks=all answer and counts metrics. The bare producers skip everything before the record. ' +
+    'extracts the key, builds a Kafka record with six headers, encodes and sends it (CRC-32C native, from the ' +
+    "client's optional @node-rs/crc32), waits for the acks=all answer and counts metrics. The bare producers " +
+    'skip everything before the record. ' +
     "`npm run bench -- --profile single` (or `websocket`) prints where the gateway's CPU goes.",
   '- **The broker shares the two cores.** Every gateway document also costs broker CPU (the broker cores ' +
     'column); the bare Fastify route costs the broker nothing, so on a bigger machine, or with Kafka elsewhere, ' +
